@@ -1,0 +1,67 @@
+"""Argument checks shared by the public functions.
+
+Every public function validates its inputs here so that bad input fails early
+with a ``ValueError`` naming the argument and the allowed values, instead of
+propagating NaN through the numerics.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_vector2(value, name: str) -> np.ndarray:
+    """Return ``value`` as a fresh finite float array of shape (2,)."""
+    try:
+        arr = np.array(value, dtype=float)  # np.array copies: inputs are never modified
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a sequence of two real numbers, got {value!r}") from exc
+    if arr.shape != (2,):
+        raise ValueError(f"{name} must have shape (2,), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {arr.tolist()}")
+    return arr
+
+
+def as_data(data, name: str = "data") -> np.ndarray:
+    """Return ``data`` as a finite, non-empty 1-D float array (a copy)."""
+    try:
+        arr = np.array(data, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a 1-D array of real numbers") from exc
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got {arr.ndim} dimensions (shape {arr.shape})")
+    if arr.size == 0:
+        raise ValueError(f"{name} must contain at least one value, got an empty array")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def positive_float(value, name: str) -> float:
+    """Return ``value`` as a float, checking it is finite and > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number > 0, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0.0:
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return value
+
+
+def count(value, name: str, minimum: int) -> int:
+    """Return ``value`` as an int, checking it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def optional_seed(value, name: str = "seed"):
+    """Accept ``None`` or a non-negative integer seed for ``numpy.random.default_rng``."""
+    if value is None:
+        return None
+    return count(value, name, 0)
