@@ -1,0 +1,35 @@
+# The two commands of the README: `make book` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+READY  := $(VENV)/.requirements-installed
+
+.PHONY: book test lab normalise bench clean
+
+# Recreated only when requirements.txt or pyproject.toml change.
+$(READY): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+book: $(READY)
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+	@echo
+	@echo "The book is built. Open: $(CURDIR)/_build/html/index.html"
+
+test: $(READY)
+	$(PY) -m pytest
+
+lab: $(READY)
+	$(VENV)/bin/jupyter lab chapters/
+
+normalise: $(READY)
+	$(PY) tools/nbnormalise.py
+
+bench: $(READY)
+	$(PY) benchmarks/bench_optimizers.py
+
+clean:
+	rm -rf _build

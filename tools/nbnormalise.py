@@ -1,0 +1,67 @@
+"""Strip and normalise the chapter notebooks so that diffs stay readable.
+
+A normalised notebook has no outputs or execution counts, keeps only the
+``tags`` of each cell's metadata, carries a fixed kernelspec, and is written by
+nbformat with sorted keys, one-space indentation and a final newline.
+
+    python tools/nbnormalise.py            # rewrite chapters/*.ipynb in place
+    python tools/nbnormalise.py --check    # exit 1 and list notebooks that are not normalised
+
+``tests/test_notebooks.py`` runs the same check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+import nbformat
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def normalised_text(text: str) -> str:
+    """Return the canonical text of the notebook whose JSON is ``text``."""
+    nb = nbformat.reads(text, as_version=4)
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for index, cell in enumerate(nb.cells):
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
+        cell.setdefault("id", f"cell-{index:03d}")
+        if "attachments" in cell and not cell.attachments:
+            del cell["attachments"]
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.source = cell.source.rstrip("\n")
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def notebooks() -> list[pathlib.Path]:
+    return sorted((ROOT / "chapters").glob("**/*.ipynb"))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report, do not rewrite")
+    args = parser.parse_args(argv)
+    stale = []
+    for path in notebooks():
+        text = path.read_text(encoding="utf-8")
+        clean = normalised_text(text)
+        if clean != text:
+            stale.append(path.relative_to(ROOT))
+            if not args.check:
+                path.write_text(clean, encoding="utf-8")
+    if args.check and stale:
+        print("not normalised (run `make normalise`):", *stale, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
