@@ -319,15 +319,61 @@ def fisher_from_scores(theta, chart: str, n_samples: int, seed: int) -> np.ndarr
     ----------
     Martens, J. (2020). New insights and perspectives on the natural gradient method. *JMLR* 21.
     """
+    return _score_outer_moments(theta, chart, n_samples, seed, squares=False)[0]
+
+
+def fisher_scores_stderr(theta, chart: str, n_samples: int, seed: int) -> np.ndarray:
+    r"""Monte-Carlo standard error of each entry of :func:`fisher_from_scores`.
+
+    .. math:: \mathrm{se}_{ij} = \sqrt{\frac{\overline{(s_i s_j)^2} - \big(\overline{s_i s_j}\big)^2}{N}}
+
+    computed from the same draws as ``fisher_from_scores(theta, chart, n_samples, seed)``,
+    so ``|fisher_from_scores(...) - F| / fisher_scores_stderr(...)`` is the error in
+    standard errors.
+
+    Parameters
+    ----------
+    theta : array_like, shape (2,)
+        The point, in ``chart`` coordinates.
+    chart : str
+        One of :data:`~natgrad_lib.charts.CHARTS`.
+    n_samples : int
+        Number of draws :math:`N \ge 1`.
+    seed : int
+        Seed (``>= 0``) for :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2, 2)
+
+    Raises
+    ------
+    ValueError
+        As :func:`fisher_from_scores`.
+
+    Examples
+    --------
+    >>> se = fisher_scores_stderr([0.0, 1.0], "mean_std", n_samples=10_000, seed=0)
+    >>> bool(0.005 < se[0, 0] < 0.03)
+    True
+    """
+    mean, mean_sq = _score_outer_moments(theta, chart, n_samples, seed, squares=True)
+    return np.sqrt(np.maximum(mean_sq - mean * mean, 0.0) / n_samples)
+
+
+def _score_outer_moments(theta, chart, n_samples, seed, squares: bool):
+    """Means of the score outer products (and of their squares), drawn in batches."""
     theta = validate_theta(theta, chart)
     n_samples = count(n_samples, "n_samples", 1)
     seed = count(seed, "seed", 0)
     rng = np.random.default_rng(seed)
-    total = np.zeros((2, 2))
+    total, total_sq = np.zeros((2, 2)), np.zeros((2, 2))
     remaining = n_samples
     while remaining:
         batch = min(remaining, _SCORE_BATCH)
         s = _score_from_z(rng.standard_normal(batch), theta, chart)
         total += s.T @ s
+        if squares:
+            total_sq += (s * s).T @ (s * s)
         remaining -= batch
-    return total / n_samples
+    return total / n_samples, total_sq / n_samples
