@@ -7,6 +7,7 @@ propagating NaN through the numerics.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -65,3 +66,37 @@ def optional_seed(value, name: str = "seed"):
     if value is None:
         return None
     return count(value, name, 0)
+
+
+def finite_result(func):
+    """Decorate a public numerical function so that it never returns NaN or inf silently.
+
+    Points that pass validation can still lie so far out (sigma = 1e-300, say) that an
+    intermediate overflows or underflows. Rather than special-casing every formula, the
+    whole call runs with NumPy's floating-point warnings silenced and its result is
+    checked once: a non-finite result, or a Python float overflow or division by an
+    underflowed zero, becomes a ``ValueError`` that says so.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            with np.errstate(all="ignore"):
+                result = func(*args, **kwargs)
+        except ArithmeticError as exc:
+            raise ValueError(_out_of_range_message(func, args)) from exc
+        if not np.all(np.isfinite(result)):
+            raise ValueError(_out_of_range_message(func, args))
+        return result
+
+    return wrapper
+
+
+def _out_of_range_message(func, args) -> str:
+    shown = ", ".join(np.array2string(np.asarray(a), threshold=6) if not isinstance(a, str) else repr(a)
+                      for a in args)
+    return (
+        f"{func.__name__}({shown}): the result overflows or underflows double precision at these "
+        "arguments; keep sigma and |mu| within a few hundred orders of magnitude of 1 "
+        "(the library is tested for 1e-3 <= sigma <= 1e3, |mu| <= 1e3)"
+    )

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._validation import as_vector2
+from ._validation import as_vector2, finite_result
 
 CHARTS: tuple[str, ...] = ("mean_std", "mean_var", "mean_precision", "mean_logstd", "natural")
 """Names of the supported charts, in the order the book presents them."""
@@ -179,7 +179,7 @@ def check_chart(chart, name: str = "chart") -> str:
     return chart
 
 
-def validate_theta(theta, chart: str, name: str = "theta") -> np.ndarray:
+def validate_theta(theta, chart: str, name: str = "theta", chart_name: str = "chart") -> np.ndarray:
     """Return ``theta`` as a float array of shape (2,) after checking it lies in ``chart``'s domain.
 
     Parameters
@@ -188,8 +188,8 @@ def validate_theta(theta, chart: str, name: str = "theta") -> np.ndarray:
         Coordinates of one Gaussian in ``chart``.
     chart : str
         One of :data:`CHARTS`.
-    name : str, optional
-        Argument name used in error messages.
+    name, chart_name : str, optional
+        Argument names used in error messages.
 
     Returns
     -------
@@ -208,7 +208,7 @@ def validate_theta(theta, chart: str, name: str = "theta") -> np.ndarray:
     >>> validate_theta([0.0, 2.0], "mean_var")
     array([0., 2.])
     """
-    check_chart(chart)
+    check_chart(chart, chart_name)
     arr = as_vector2(theta, name)
     a, b = float(arr[0]), float(arr[1])
     if not _IN_DOMAIN[chart](a, b):
@@ -267,7 +267,7 @@ def to_chart(theta, from_chart: str, to_chart: str) -> np.ndarray:
     ----------
     Amari, S. (1998). Natural gradient works efficiently in learning.
     """
-    theta = validate_theta(theta, from_chart)
+    theta = validate_theta(theta, from_chart, chart_name="from_chart")
     check_chart(to_chart, "to_chart")
     mu, sigma = _std_point(theta, from_chart)
     out = np.array(_FROM_STD[to_chart](mu, sigma), dtype=float)
@@ -279,6 +279,7 @@ def to_chart(theta, from_chart: str, to_chart: str) -> np.ndarray:
     return out
 
 
+@finite_result
 def chart_jacobian(theta, from_chart: str, to_chart: str) -> np.ndarray:
     r"""Jacobian of the change of coordinates between two charts.
 
@@ -310,7 +311,7 @@ def chart_jacobian(theta, from_chart: str, to_chart: str) -> np.ndarray:
     array([[1., 0.],
            [0., 4.]])
     """
-    theta = validate_theta(theta, from_chart)
+    theta = validate_theta(theta, from_chart, chart_name="from_chart")
     check_chart(to_chart, "to_chart")
     a, b = float(theta[0]), float(theta[1])
     mu, sigma = _TO_STD[from_chart](a, b)
@@ -328,8 +329,13 @@ def _displacement(theta_p: np.ndarray, theta_q: np.ndarray, chart: str) -> tuple
     :math:`d = \theta_q - \theta_p`, which is exact for nearby points.
     """
     a, b = float(theta_p[0]), float(theta_p[1])
-    d1 = float(theta_q[0]) - a
-    d2 = float(theta_q[1]) - b
+    a_q, b_q = float(theta_q[0]), float(theta_q[1])
+    d1, d2 = a_q - a, b_q - b
+    if chart != "mean_logstd" and not abs(d2) < 0.5 * abs(b):
+        # Far apart: nothing cancels, and log1p near -1 would lose digits.
+        mu_p, sigma_p = _TO_STD[chart](a, b)
+        mu_q, sigma_q = _TO_STD[chart](a_q, b_q)
+        return mu_q - mu_p, math.log(sigma_q) - math.log(sigma_p)
     if chart == "mean_std":
         return d1, math.log1p(d2 / b)
     if chart == "mean_var":
@@ -339,7 +345,6 @@ def _displacement(theta_p: np.ndarray, theta_q: np.ndarray, chart: str) -> tuple
     if chart == "mean_logstd":
         return d1, d2
     # natural: mu = -eta1/(2 eta2); sigma^2 = -1/(2 eta2)
-    b_q = b + d2
     dmu = (a * d2 - d1 * b) / (2.0 * b * b_q)
     return dmu, -0.5 * math.log1p(d2 / b)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ._validation import finite_result
 from .charts import _displacement, _std_point, validate_theta
 
 # Taylor coefficients 1/k! for k = 2..24, used by _expm1_minus_x near 0.
@@ -32,6 +33,7 @@ def _expm1_minus_x(x: float) -> float:
         return math.inf
 
 
+@finite_result
 def kl_divergence(theta_p, theta_q, chart: str) -> float:
     r"""Kullback–Leibler divergence :math:`D_{KL}(p \,\|\, q)` between two Gaussians.
 

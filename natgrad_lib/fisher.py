@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ._validation import as_data, count
+from ._validation import as_data, count, finite_result
 from .charts import _displacement, _jac_to_std, _std_point, _step_scales, validate_theta
 from .divergences import _expm1_minus_x, _kl
 
@@ -41,6 +41,7 @@ _GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
 _SCORE_BATCH = 1 << 20
 
 
+@finite_result
 def fisher_information(theta, chart: str) -> np.ndarray:
     r"""Closed-form Fisher information of one observation from :math:`\mathcal N(\mu,\sigma^2)`.
 
@@ -132,6 +133,7 @@ def _fd_hessian(f, theta: np.ndarray, chart: str) -> np.ndarray:
     return np.moveaxis(np.array(hess), (0, 1), (-2, -1))
 
 
+@finite_result
 def fisher_from_kl_hessian(theta, chart: str) -> np.ndarray:
     r"""Fisher information as the Hessian of the KL divergence, by finite differences.
 
@@ -171,6 +173,7 @@ def fisher_from_kl_hessian(theta, chart: str) -> np.ndarray:
     return _fd_hessian(lambda point: _kl(theta, point, chart), theta, chart)
 
 
+@finite_result
 def fisher_from_neg_hessian(theta, chart: str) -> np.ndarray:
     r"""Fisher information as the negative expected Hessian of the log-likelihood.
 
@@ -223,6 +226,7 @@ def fisher_from_neg_hessian(theta, chart: str) -> np.ndarray:
     return -np.tensordot(_GH_WEIGHTS, hessians, axes=1)
 
 
+@finite_result
 def score(x, theta, chart: str) -> np.ndarray:
     r"""Score :math:`\nabla_\theta \log p(x\mid\theta)` of each observation, in ``chart`` coordinates.
 
@@ -277,6 +281,7 @@ def _score_from_z(z: np.ndarray, theta: np.ndarray, chart: str) -> np.ndarray:
     return score_std @ jac
 
 
+@finite_result
 def fisher_from_scores(theta, chart: str, n_samples: int, seed: int) -> np.ndarray:
     r"""Monte-Carlo estimate of the Fisher information from score outer products.
 
@@ -322,6 +327,7 @@ def fisher_from_scores(theta, chart: str, n_samples: int, seed: int) -> np.ndarr
     return _score_outer_moments(theta, chart, n_samples, seed, squares=False)[0]
 
 
+@finite_result
 def fisher_scores_stderr(theta, chart: str, n_samples: int, seed: int) -> np.ndarray:
     r"""Monte-Carlo standard error of each entry of :func:`fisher_from_scores`.
 

@@ -15,12 +15,13 @@ import math
 
 import numpy as np
 
-from ._validation import as_data
+from ._validation import as_data, finite_result
 from .charts import _jac_to_std, _std_point, validate_theta
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
+@finite_result
 def sufficient_statistics(data) -> tuple[float, float]:
     r"""Sample mean and biased sample variance :math:`(\bar x, s^2)` of ``data``.
 
@@ -64,6 +65,7 @@ def _std_loss_and_grad(xbar: float, s2: float, mu: float, sigma: float):
     return loss, -d * inv_var, (1.0 - m2 * inv_var) / sigma
 
 
+@finite_result
 def mean_nll(data, theta, chart: str) -> float:
     r"""Mean negative log-likelihood of ``data`` under :math:`\mathcal N(\mu,\sigma^2)`.
 
@@ -97,6 +99,7 @@ def mean_nll(data, theta, chart: str) -> float:
     return _std_loss_and_grad(xbar, s2, *_std_point(theta, chart))[0]
 
 
+@finite_result
 def mean_nll_grad(data, theta, chart: str) -> np.ndarray:
     r"""Gradient of :func:`mean_nll` with respect to the chart's coordinates.
 

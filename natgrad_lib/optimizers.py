@@ -11,12 +11,13 @@ import math
 
 import numpy as np
 
-from ._validation import as_vector2, count, positive_float
+from ._validation import as_vector2, count, finite_result, positive_float
 from .charts import _IN_DOMAIN, _TO_STD, _jac_from_std, _jac_to_std, validate_theta
 from .fisher import fisher_information
 from .likelihood import sufficient_statistics
 
 
+@finite_result
 def natural_gradient(grad, theta, chart: str) -> np.ndarray:
     r"""Natural gradient :math:`F(\theta)^{-1} g` of a chart gradient ``grad``.
 

@@ -1,0 +1,333 @@
+"""Shared helpers for the natgrad_lib unit tests.
+
+Everything here is written from the specification only:
+
+* high-precision (mpmath, 50 digits) reference implementations of the chart
+  maps, their Jacobians, the closed-form Fisher information, the Gaussian KL
+  divergence, the mean negative log-likelihood, its gradient and the score;
+* hypothesis strategies (log-uniform sigma, uniform mu, random chart);
+* tolerance helpers.
+
+The test modules import this file as ``ngtestkit`` (registered in
+``sys.modules`` below) so that it works with every pytest import mode.
+"""
+
+import math
+import re
+import sys
+
+import mpmath as mp
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+sys.modules.setdefault("ngtestkit", sys.modules[__name__])
+
+CHART_NAMES = ("mean_std", "mean_var", "mean_precision", "mean_logstd", "natural")
+DPS = 50
+
+# Deterministic, database-free hypothesis settings (no .hypothesis/ directory,
+# identical examples on every run).
+SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+FEW = settings(SETTINGS, max_examples=15)
+MANY = settings(SETTINGS, max_examples=50)
+
+MU_RANGE = 1e3
+SIGMA_RANGE = (1e-3, 1e3)
+
+# Extreme points of the spec'd accuracy range (mu, sigma), plus a generic one.
+EXTREME_POINTS = [
+    (mu, s) for mu in (-1e3, 0.0, 1e3) for s in (1e-3, 1.0, 1e3)
+] + [(0.37, 2.5)]
+
+
+def point_id(p):
+    return f"mu={p[0]:g},s={p[1]:g}"
+
+
+# ----------------------------------------------------------------------------
+# hypothesis strategies
+# ----------------------------------------------------------------------------
+charts = st.sampled_from(CHART_NAMES)
+mus = st.floats(-MU_RANGE, MU_RANGE, allow_nan=False, allow_subnormal=False)
+log10_sigmas = st.floats(-3.0, 3.0, allow_nan=False)
+
+
+@st.composite
+def distributions(draw, mu_range=MU_RANGE, log10_sigma=(-3.0, 3.0)):
+    """(mu, sigma) with uniform mu and log-uniform sigma."""
+    mu = draw(st.floats(-mu_range, mu_range, allow_nan=False, allow_subnormal=False))
+    ls = draw(st.floats(log10_sigma[0], log10_sigma[1], allow_nan=False))
+    s = min(max(10.0 ** ls, 10.0 ** log10_sigma[0]), 10.0 ** log10_sigma[1])
+    return mu, s
+
+
+moderate_distributions = distributions(mu_range=10.0, log10_sigma=(-1.0, 1.0))
+
+
+@st.composite
+def datasets(draw, mu, s, n_min=2, n_max=40, offset=3.0, ratio=(0.3, 3.0)):
+    """A 1-D data set near N(mu, s^2): mean offset <= `offset` sigmas, spread
+    ratio in `ratio` (log-uniform)."""
+    n = draw(st.integers(n_min, n_max))
+    seed = draw(st.integers(0, 2**32 - 1))
+    c = draw(st.floats(-offset, offset))
+    r = 10.0 ** draw(st.floats(math.log10(ratio[0]), math.log10(ratio[1])))
+    z = np.random.default_rng(seed).standard_normal(n)
+    return mu + s * (c + r * z)
+
+
+# ----------------------------------------------------------------------------
+# mpmath reference implementation (independent of the library)
+# ----------------------------------------------------------------------------
+def _mpv(theta):
+    arr = np.asarray(theta, dtype=float).ravel()
+    return [mp.mpf(float(t)) for t in arr]
+
+
+def _ms_from(theta, chart):
+    """(mu, sigma) as mpf from a point given in `chart` (exact float input)."""
+    a, b = _mpv(theta)
+    if chart == "mean_std":
+        return a, b
+    if chart == "mean_var":
+        return a, mp.sqrt(b)
+    if chart == "mean_precision":
+        return a, 1 / mp.sqrt(b)
+    if chart == "mean_logstd":
+        return a, mp.exp(b)
+    if chart == "natural":
+        s2 = -1 / (2 * b)
+        return a * s2, mp.sqrt(s2)
+    raise KeyError(chart)
+
+
+def _chart_from_ms(mu, s, chart):
+    if chart == "mean_std":
+        return [mu, s]
+    if chart == "mean_var":
+        return [mu, s**2]
+    if chart == "mean_precision":
+        return [mu, 1 / s**2]
+    if chart == "mean_logstd":
+        return [mu, mp.log(s)]
+    if chart == "natural":
+        return [mu / s**2, -1 / (2 * s**2)]
+    raise KeyError(chart)
+
+
+def _jac_to_ms(theta_mp, chart):
+    """d(mu, sigma)/d(theta_chart) as a 2x2 mp.matrix, theta_mp in `chart`."""
+    a, b = theta_mp
+    if chart == "mean_std":
+        return mp.matrix([[1, 0], [0, 1]])
+    if chart == "mean_var":
+        return mp.matrix([[1, 0], [0, 1 / (2 * mp.sqrt(b))]])
+    if chart == "mean_precision":
+        return mp.matrix([[1, 0], [0, -b ** (-1.5) / 2]])
+    if chart == "mean_logstd":
+        return mp.matrix([[1, 0], [0, mp.exp(b)]])
+    if chart == "natural":
+        return mp.matrix([[-1 / (2 * b), a / (2 * b**2)], [0, (-2 * b) ** (-1.5)]])
+    raise KeyError(chart)
+
+
+def ref_ms(theta, chart):
+    """(mu, sigma) as floats (for building samples etc.)."""
+    with mp.workdps(DPS):
+        mu, s = _ms_from(theta, chart)
+        return float(mu), float(s)
+
+
+def ref_convert(theta, from_chart, to_chart):
+    """High precision conversion of the (float) point theta; list of mpf."""
+    with mp.workdps(DPS):
+        mu, s = _ms_from(theta, from_chart)
+        return [+v for v in _chart_from_ms(mu, s, to_chart)]
+
+
+def point_in_chart(mu, s, chart):
+    """The distribution N(mu, s^2) written in `chart`, correctly rounded."""
+    with mp.workdps(DPS):
+        vals = _chart_from_ms(mp.mpf(mu), mp.mpf(s), chart)
+        return np.array([float(v) for v in vals])
+
+
+def ref_jacobian(theta, from_chart, to_chart):
+    """J[i, j] = d theta_to[i] / d theta_from[j] (mpmath matrix)."""
+    with mp.workdps(DPS):
+        ta = _mpv(theta)
+        mu, s = _ms_from(theta, from_chart)
+        tb = _chart_from_ms(mu, s, to_chart)
+        j_a = _jac_to_ms(ta, from_chart)
+        j_b = _jac_to_ms(tb, to_chart)
+        return j_b**-1 * j_a
+
+
+def ref_fisher(theta, chart):
+    """Closed-form one-observation Fisher information (spec formulas)."""
+    with mp.workdps(DPS):
+        a, b = _mpv(theta)
+        mu, s = _ms_from(theta, chart)
+        if chart == "mean_std":
+            return mp.matrix([[1 / b**2, 0], [0, 2 / b**2]])
+        if chart == "mean_var":
+            return mp.matrix([[1 / b, 0], [0, 1 / (2 * b**2)]])
+        if chart == "mean_precision":
+            return mp.matrix([[b, 0], [0, 1 / (2 * b**2)]])
+        if chart == "mean_logstd":
+            return mp.matrix([[mp.exp(-2 * b), 0], [0, 2]])
+        if chart == "natural":
+            c = 2 * mu * s**2
+            return mp.matrix([[s**2, c], [c, 2 * s**4 + 4 * mu**2 * s**2]])
+        raise KeyError(chart)
+
+
+def ref_fisher_float(theta, chart):
+    return to_float(ref_fisher(theta, chart))
+
+
+def ref_kl_ms(mu_p, s_p, mu_q, s_q):
+    with mp.workdps(DPS):
+        return mp.log(s_q / s_p) + (s_p**2 + (mu_p - mu_q) ** 2) / (2 * s_q**2) - mp.mpf(1) / 2
+
+
+def ref_kl(theta_p, theta_q, chart):
+    with mp.workdps(DPS):
+        mp_, sp = _ms_from(theta_p, chart)
+        mq, sq = _ms_from(theta_q, chart)
+        return ref_kl_ms(mp_, sp, mq, sq)
+
+
+def kl_rounding_scale(theta_p, theta_q, chart):
+    """Size of the quantities a float evaluation of the KL has to cancel, plus
+    its sensitivity to relative perturbations (few ulps) of mu and sigma of
+    both points.  A float implementation cannot be more accurate than a small
+    multiple of eps times this."""
+    with mp.workdps(DPS):
+        mu_p, sp = _ms_from(theta_p, chart)
+        mu_q, sq = _ms_from(theta_q, chart)
+        d = mu_p - mu_q
+        terms = abs(mp.log(sq / sp)) + sp**2 / (2 * sq**2) + d**2 / (2 * sq**2) + mp.mpf(1) / 2
+        # |x * dKL/dx| for x in (mu_p, s_p, mu_q, s_q)
+        sens = (
+            abs(mu_p * d / sq**2)
+            + abs(mu_q * d / sq**2)
+            + abs(-1 + sp**2 / sq**2)
+            + abs(1 - (sp**2 + d**2) / sq**2)
+        )
+        return float(terms + sens)
+
+
+def ref_nll(data, theta, chart):
+    with mp.workdps(DPS):
+        mu, s = _ms_from(theta, chart)
+        xs = [mp.mpf(float(x)) for x in np.asarray(data, dtype=float)]
+        tot = mp.fsum((x - mu) ** 2 for x in xs)
+        return mp.log(2 * mp.pi * s**2) / 2 + tot / (2 * s**2 * len(xs))
+
+
+def ref_nll_grad(data, theta, chart):
+    """Gradient of the mean NLL in chart coordinates (list of mpf)."""
+    with mp.workdps(DPS):
+        t = _mpv(theta)
+        mu, s = _ms_from(theta, chart)
+        xs = [mp.mpf(float(x)) for x in np.asarray(data, dtype=float)]
+        n = len(xs)
+        g_mu = mp.fsum(mu - x for x in xs) / (n * s**2)
+        g_s = 1 / s - mp.fsum((x - mu) ** 2 for x in xs) / (n * s**3)
+        jac = _jac_to_ms(t, chart)
+        g = jac.T * mp.matrix([g_mu, g_s])
+        return [g[0], g[1]]
+
+
+def ref_score(x, theta, chart):
+    """Score rows (mpmath) for a 1-D array x."""
+    with mp.workdps(DPS):
+        t = _mpv(theta)
+        mu, s = _ms_from(theta, chart)
+        jac = _jac_to_ms(t, chart)
+        rows = []
+        for xi in np.asarray(x, dtype=float):
+            xi = mp.mpf(float(xi))
+            g = jac.T * mp.matrix([(xi - mu) / s**2, -1 / s + (xi - mu) ** 2 / s**3])
+            rows.append([g[0], g[1]])
+        return rows
+
+
+# ----------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------
+def to_float(m):
+    """mp.matrix, list of mpf or list of lists of mpf -> float ndarray."""
+    if isinstance(m, mp.matrix):
+        return np.array([[float(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
+    return np.array([[float(v) for v in r] if isinstance(r, (list, tuple)) else float(r) for r in m])
+
+
+def in_domain(theta, chart):
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (2,) or not np.all(np.isfinite(theta)):
+        return False
+    if chart in ("mean_std", "mean_var", "mean_precision"):
+        return theta[1] > 0
+    if chart == "natural":
+        return theta[1] < 0
+    return True
+
+
+def fisher_matrix_errors(got, ref):
+    """Entry-wise |got - ref| / sqrt(|ref_ii ref_jj|), as float ndarray."""
+    with mp.workdps(DPS):
+        got = np.asarray(got, dtype=float)
+        err = np.zeros((2, 2))
+        for i in range(2):
+            for j in range(2):
+                scale = mp.sqrt(abs(ref[i, i] * ref[j, j]))
+                err[i, j] = float(abs(mp.mpf(float(got[i, j])) - ref[i, j]) / scale)
+        return err
+
+
+def assert_fisher_close(got, ref, rtol, what=""):
+    got = np.asarray(got)
+    assert got.shape == (2, 2), f"{what}: shape {got.shape}, expected (2, 2)"
+    assert np.all(np.isfinite(got)), f"{what}: non-finite entries {got}"
+    err = fisher_matrix_errors(got, ref)
+    assert err.max() <= rtol, (
+        f"{what}: max scaled error {err.max():.3e} > {rtol:g}\n got={got!r}\n ref={to_float(ref)!r}"
+    )
+
+
+def component_floor(chart, i):
+    """Absolute floor for 'relative' comparisons of coordinate i of a chart:
+    log-sigma is dimensionless (scale 1); other coordinates are compared
+    relatively (tiny floor only for exact zeros / underflow)."""
+    if chart == "mean_logstd" and i == 1:
+        return 1.0
+    return 1e-300
+
+
+def assert_point_close(got, ref, chart, rtol, what=""):
+    got = np.asarray(got)
+    assert got.shape == (2,), f"{what}: shape {got.shape}, expected (2,)"
+    assert np.all(np.isfinite(got)), f"{what}: non-finite {got}"
+    with mp.workdps(DPS):
+        for i in range(2):
+            r = mp.mpf(ref[i]) if not isinstance(ref[i], mp.mpf) else ref[i]
+            err = abs(mp.mpf(float(got[i])) - r)
+            tol = rtol * max(abs(r), component_floor(chart, i))
+            assert err <= tol, (
+                f"{what}: component {i} of {chart}: got {got[i]!r}, "
+                f"expected {mp.nstr(r, 20)}, error {mp.nstr(err, 5)} > {mp.nstr(tol, 5)}"
+            )
+
+
+def message_names(exc, name):
+    """True if the exception message mentions the argument `name` as a word."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", str(exc)) is not None
