@@ -3,13 +3,15 @@ r"""natgrad_lib: the numerical core of the book *Natural Gradient and Fisher*.
 Everything concerns the univariate Gaussian :math:`\mathcal N(\mu, \sigma^2)`
 written in one of several charts (coordinate systems). Layers run one way:
 
-``charts``  ->  ``divergences``, ``fisher``, ``likelihood``  ->  ``optimizers``  ->  ``checks``
+``charts``  ->  ``divergences``, ``fisher``, ``likelihood``  ->  ``optimizers``, ``geometry``
+->  ``checks``, ``plotting``, ``symbolic``, ``widgets``
 
-The numerics import neither plotting, widgets nor SymPy.
+The numerics import neither plotting, widgets nor SymPy; those modules load on
+first use as ``natgrad_lib.plotting``, ``natgrad_lib.symbolic`` and ``natgrad_lib.widgets``.
 """
 
 from .charts import CHARTS, COORDINATE_NAMES, chart_jacobian, check_chart, to_chart, validate_theta
-from .checks import fisher_discrepancy
+from .checks import CheckReport, check_fisher, check_kl, check_natural_step, fisher_discrepancy
 from .divergences import kl_divergence
 from .fisher import (
     fisher_from_kl_hessian,
@@ -19,11 +21,20 @@ from .fisher import (
     fisher_scores_stderr,
     score,
 )
+from .geometry import kl_ellipse, natural_gradient_step
 from .likelihood import mean_nll, mean_nll_grad, sufficient_statistics
 from .optimizers import gradient_descent, natural_gradient, natural_gradient_descent
 
 __all__ = [
     "CHARTS",
+    "CheckReport",
+    "check_fisher",
+    "check_kl",
+    "check_natural_step",
+    "kl_ellipse",
+    "natural_gradient_step",
+    "plotting",
+    "symbolic",
     "COORDINATE_NAMES",
     "chart_jacobian",
     "check_chart",
@@ -46,3 +57,15 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
+# the numerics and are imported on first use, so `import natgrad_lib` stays light.
+_LAZY_SUBMODULES = {"plotting", "symbolic", "widgets"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -56,12 +56,12 @@ def sufficient_statistics(data) -> tuple[float, float]:
     return xbar, s2
 
 
-def _std_loss_and_grad(xbar: float, s2: float, mu: float, sigma: float):
-    """Loss and its (mu, sigma) gradient from the sufficient statistics."""
+def _std_loss_and_grad(xbar: float, s2: float, mu, sigma):
+    """Loss and its (mu, sigma) gradient from the sufficient statistics (scalars or arrays)."""
     d = xbar - mu
     m2 = s2 + d * d  # mean of (x - mu)^2
     inv_var = 1.0 / (sigma * sigma)
-    loss = _HALF_LOG_2PI + math.log(sigma) + 0.5 * m2 * inv_var
+    loss = _HALF_LOG_2PI + np.log(sigma) + 0.5 * m2 * inv_var
     return loss, -d * inv_var, (1.0 - m2 * inv_var) / sigma
 
 
@@ -96,7 +96,7 @@ def mean_nll(data, theta, chart: str) -> float:
     """
     theta = validate_theta(theta, chart)
     xbar, s2 = sufficient_statistics(data)
-    return _std_loss_and_grad(xbar, s2, *_std_point(theta, chart))[0]
+    return float(_std_loss_and_grad(xbar, s2, *_std_point(theta, chart))[0])
 
 
 @finite_result
