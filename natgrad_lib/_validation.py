@@ -43,6 +43,8 @@ def as_data(data, name: str = "data") -> np.ndarray:
 
 def positive_float(value, name: str) -> float:
     """Return ``value`` as a float, checking it is finite and > 0."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number > 0, got {value!r}")
     value = float(value)

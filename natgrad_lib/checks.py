@@ -94,7 +94,7 @@ def _call(fn, *args):
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return np.asarray(fn(*[np.array(a) for a in args]), dtype=float), None
+            return np.asarray(fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]), dtype=float), None
     except NotImplementedError:
         return None, "the function is not implemented yet: replace `raise NotImplementedError` with your code"
     except Exception as exc:  # noqa: BLE001 -- any error in the reader's code is reported, not raised
