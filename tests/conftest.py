@@ -331,3 +331,26 @@ def assert_point_close(got, ref, chart, rtol, what=""):
 def message_names(exc, name):
     """True if the exception message mentions the argument `name` as a word."""
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", str(exc)) is not None
+
+
+# ---------------------------------------------------------------------------------------
+# The book build, shared by tests/test_book.py and tests/test_notebooks.py.
+import pathlib as _pathlib
+import subprocess as _subprocess
+
+import pytest as _pytest
+
+ROOT = _pathlib.Path(__file__).resolve().parent.parent
+
+
+@_pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the whole book once per session, like ``make book``, into a temporary folder.
+
+    Returns the completed process and the folder of the HTML output.
+    """
+    out = tmp_path_factory.mktemp("book")
+    cmd = [str(_pathlib.Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+           "--path-output", str(out), "-W", "--keep-going"]
+    result = _subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1500)
+    return result, out / "_build" / "html"

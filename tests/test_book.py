@@ -13,8 +13,6 @@ import http.server
 import os
 import re
 import pathlib
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -24,15 +22,6 @@ CHROMIUM = pathlib.Path("/usr/bin/chromium")
 # Console messages the toolchain is known to print and that do not break a page; each is
 # tracked in the issue on the browser experience and kept out of the failures here.
 KNOWN_CONSOLE_NOISE = ("THEBE_JS_URL", "Got invalid theme mode")
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    cmd = [str(pathlib.Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-           "--path-output", str(out), "-W", "--keep-going"]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
-    return result, out / "_build" / "html"
 
 
 def test_book_builds_with_warnings_as_errors(built_book):

@@ -6,8 +6,11 @@ would run it, and must finish without errors, warnings or anything on stderr.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import pathlib
+import re
+import time
 
 import nbformat
 import pytest
@@ -60,12 +63,34 @@ def test_chapter_is_committed_stripped_and_normalised(path):
     assert text == nbnormalise.normalised_text(text), f"{path.name} is not normalised; run `make normalise`"
 
 
-@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
-def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
+@functools.lru_cache(maxsize=None)
+def executed(path: pathlib.Path):
+    """Run a chapter top to bottom in a fresh kernel (once per test session); return it and the time."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first failing cell
+    return nb, time.perf_counter() - start
+
+
+def text_outputs(nb) -> list[str]:
+    """Every text a reader sees in the outputs: streams, plain text and Markdown."""
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                texts.append(output.text)
+            for mime in ("text/plain", "text/markdown"):
+                if mime in output.get("data", {}):
+                    texts.append(str(output["data"][mime]))
+    return texts
+
+
+@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
+    nb, seconds = executed(path)
+    print(f"{path.name} executed in {seconds:.1f} s")
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -74,5 +99,17 @@ def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
             assert not (output.output_type == "stream" and output.name == "stderr"), (
                 f"{path.name} cell {cell.id} wrote to stderr:\n{output.text}"
             )
-            text = output.get("text", "") or "".join(output.get("data", {}).get("text/plain", ""))
-            assert "Warning" not in text, f"{path.name} cell {cell.id} printed a warning:\n{text}"
+    for text in text_outputs(nb):
+        assert "Warning" not in text, f"{path.name} printed a warning:\n{text}"
+
+
+@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_text_output_is_the_same_on_every_run(path, built_book):
+    # two independent executions: this test's fresh kernel and the book build's
+    result, html = built_book
+    assert result.returncode == 0, "the book build failed; see test_book.py"
+    relative = path.relative_to(ROOT)
+    by_build = nbformat.read(html.parent / "jupyter_execute" / relative, as_version=4)
+    ours, _ = executed(path)
+    strip = re.compile(r" at 0x[0-9a-f]+")  # object addresses are not content
+    assert [strip.sub("", t) for t in text_outputs(ours)] == [strip.sub("", t) for t in text_outputs(by_build)]
