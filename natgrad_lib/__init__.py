@@ -12,13 +12,14 @@ first use as ``natgrad_lib.plotting``, ``natgrad_lib.symbolic`` and ``natgrad_li
 
 from .charts import CHARTS, COORDINATE_NAMES, chart_jacobian, check_chart, to_chart, validate_theta
 from .checks import CheckReport, check_fisher, check_kl, check_natural_step, fisher_discrepancy
-from .divergences import kl_divergence
+from .divergences import kl_by_quadrature, kl_divergence
 from .fisher import (
     fisher_from_kl_hessian,
     fisher_from_neg_hessian,
     fisher_from_scores,
     fisher_information,
     fisher_scores_stderr,
+    kl_hessian,
     score,
 )
 from .geometry import kl_ellipse, natural_gradient_step
@@ -33,6 +34,7 @@ __all__ = [
     "check_natural_step",
     "kl_ellipse",
     "natural_gradient_step",
+    "display",
     "plotting",
     "symbolic",
     "COORDINATE_NAMES",
@@ -45,7 +47,9 @@ __all__ = [
     "fisher_information",
     "fisher_scores_stderr",
     "gradient_descent",
+    "kl_by_quadrature",
     "kl_divergence",
+    "kl_hessian",
     "mean_nll",
     "mean_nll_grad",
     "natural_gradient",
@@ -60,7 +64,7 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"plotting", "symbolic", "widgets"}
+_LAZY_SUBMODULES = {"display", "plotting", "symbolic", "widgets"}
 
 
 def __getattr__(name):

@@ -11,10 +11,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import integrate
 
 from ._validation import count, positive_float
 from .charts import CHARTS, check_chart, to_chart
+from .divergences import kl_by_quadrature
 from .fisher import fisher_from_kl_hessian
 from .geometry import kl_ellipse
 
@@ -201,7 +201,7 @@ def check_kl(fn, chart: str, n_points: int = 10, seed: int = 0, rtol: float = 1e
     r"""Check a reader's KL divergence ``fn(theta_p, theta_q) -> float`` in ``chart``.
 
     The reference is :math:`\int p \log(p/q)\,dx` by adaptive quadrature
-    (:func:`scipy.integrate.quad`), not the closed form. Pairs of random points
+    (:func:`~natgrad_lib.divergences.kl_by_quadrature`), not the closed form. Pairs of random points
     are drawn as in :func:`check_fisher`; the report says when the answer is
     :math:`D_{KL}(q\,\|\,p)` instead (swapped arguments) or has the wrong sign.
 
@@ -244,7 +244,7 @@ def check_kl(fn, chart: str, n_points: int = 10, seed: int = 0, rtol: float = 1e
             return CheckReport(False, problem, [f"first call: fn({_fmt(theta_p)}, {_fmt(theta_q)})"])
         if value.shape != () or not np.isfinite(value):
             return CheckReport(False, f"fn must return one finite number, got {_fmt(value)}")
-        reference = _kl_by_quadrature(theta_p, theta_q, chart)
+        reference = kl_by_quadrature(theta_p, theta_q, chart)
         error = abs(float(value) - reference) / reference
         worst = max(worst, error)
         if error > rtol:
@@ -252,7 +252,7 @@ def check_kl(fn, chart: str, n_points: int = 10, seed: int = 0, rtol: float = 1e
             if not details:
                 details.append(f"at theta_p = {_fmt(theta_p)}, theta_q = {_fmt(theta_q)} ({chart}): "
                                f"you return {float(value):.10g}, the integral gives {reference:.10g}")
-                swapped = _kl_by_quadrature(theta_q, theta_p, chart)
+                swapped = kl_by_quadrature(theta_q, theta_p, chart)
                 if abs(float(value) - swapped) <= rtol * swapped:
                     details.append("hint: that is KL(q || p); the first argument is the distribution "
                                    "the expectation is taken under")
@@ -263,19 +263,6 @@ def check_kl(fn, chart: str, n_points: int = 10, seed: int = 0, rtol: float = 1e
                                  f"(largest relative error {worst:.1e})")
     return CheckReport(False, f"wrong at {failures} of {n_points} pairs (largest relative error {worst:.1e})",
                        details)
-
-
-def _kl_by_quadrature(theta_p, theta_q, chart) -> float:
-    mu_p, s_p = to_chart(theta_p, chart, "mean_std")
-    mu_q, s_q = to_chart(theta_q, chart, "mean_std")
-
-    def integrand(z):  # x = mu_p + s_p z; the density of z is standard normal
-        x = mu_p + s_p * z
-        log_ratio = np.log(s_q / s_p) - 0.5 * z * z + 0.5 * ((x - mu_q) / s_q) ** 2
-        return np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi) * log_ratio
-
-    value, _ = integrate.quad(integrand, -np.inf, np.inf, epsabs=0.0, epsrel=1e-12, limit=200)
-    return float(value)
 
 
 def _check_args(fn, chart, n_points, seed, rtol):

@@ -102,8 +102,8 @@ def fisher_information(theta, chart: str) -> np.ndarray:
     return np.array([[var, cross], [cross, 2.0 * var * var + 4.0 * mu * mu * var]])
 
 
-def _fd_hessian(f, theta: np.ndarray, chart: str) -> np.ndarray:
-    r"""Central-difference Hessian at ``theta`` of ``f``, a function of a nearby point with :math:`f(\theta) = 0`.
+def _fd_hessian(f, theta: np.ndarray, chart: str, f0=0.0) -> np.ndarray:
+    r"""Central-difference Hessian at ``theta`` of ``f``, a function of a nearby point with :math:`f(\theta) = f_0`.
 
     ``f`` may return an array (one value per quadrature node); the Hessian then
     has that shape followed by (2, 2). Steps are taken on each coordinate's own
@@ -124,8 +124,10 @@ def _fd_hessian(f, theta: np.ndarray, chart: str) -> np.ndarray:
 
     hess = [[None, None], [None, None]]
     for i in range(2):
-        # second difference with unequal steps; f(theta) = 0 drops out
-        hess[i][i] = 2.0 * (hm[i] * at(+1, i) + hp[i] * at(-1, i)) / (hp[i] * hm[i] * (hp[i] + hm[i]))
+        # second difference with unequal steps
+        hess[i][i] = 2.0 * (hm[i] * at(+1, i) + hp[i] * at(-1, i) - (hp[i] + hm[i]) * f0) / (
+            hp[i] * hm[i] * (hp[i] + hm[i])
+        )
     cross = (at(+1, 0, +1, 1) - at(+1, 0, -1, 1) - at(-1, 0, +1, 1) + at(-1, 0, -1, 1)) / (
         (hp[0] + hm[0]) * (hp[1] + hm[1])
     )
@@ -171,6 +173,48 @@ def fisher_from_kl_hessian(theta, chart: str) -> np.ndarray:
     """
     theta = validate_theta(theta, chart)
     return _fd_hessian(lambda point: _kl(theta, point, chart), theta, chart)
+
+
+@finite_result
+def kl_hessian(theta, theta_prime, chart: str) -> np.ndarray:
+    r"""Hessian of :math:`\theta'' \mapsto D_{KL}(p_\theta \,\|\, p_{\theta''})` at any :math:`\theta'' = \theta'`.
+
+    .. math:: H(\theta, \theta') = \nabla^2_{\theta''} D_{KL}(p_\theta\,\|\,p_{\theta''})\Big|_{\theta''=\theta'}
+              = -\mathbb E_{x\sim p_\theta}\big[\nabla^2 \log p(x\mid\theta')\big]
+
+    Central differences of the closed-form KL, as :func:`fisher_from_kl_hessian`, which is
+    the special case :math:`\theta' = \theta`. Away from that point the Hessian is in
+    general neither :math:`F(\theta)` nor :math:`F(\theta')`: the book uses this to show
+    where equation (5) of the source post holds.
+
+    Parameters
+    ----------
+    theta : array_like, shape (2,)
+        The fixed first argument :math:`p_\theta`, in ``chart`` coordinates.
+    theta_prime : array_like, shape (2,)
+        Where the Hessian is taken, in ``chart`` coordinates.
+    chart : str
+        One of :data:`~natgrad_lib.charts.CHARTS`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2, 2)
+
+    Raises
+    ------
+    ValueError
+        On an unknown chart or a malformed or out-of-domain point.
+
+    Examples
+    --------
+    >>> H = kl_hessian([0.0, 1.0], [0.0, 2.0], "mean_std")   # sigma-sigma: (3 - 4) / 16
+    >>> bool(np.isclose(H[1, 1], -1 / 16))
+    True
+    """
+    theta = validate_theta(theta, chart)
+    theta_prime = validate_theta(theta_prime, chart, "theta_prime")
+    return _fd_hessian(lambda point: _kl(theta, point, chart), theta_prime, chart,
+                       f0=_kl(theta, theta_prime, chart))
 
 
 @finite_result

@@ -1,0 +1,71 @@
+r"""Small display helpers for the chapters: Markdown tables and SymPy results as LaTeX."""
+
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+
+def markdown_table(header, rows) -> Markdown:
+    """A Markdown table for display in a notebook (rendered as a table by the book too).
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column titles.
+    rows : sequence of sequence
+        One sequence per row, as many cells as ``header``; cells are formatted with ``str``.
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Raises
+    ------
+    ValueError
+        If a row does not have as many cells as ``header``.
+
+    Examples
+    --------
+    >>> print(markdown_table(["a", "b"], [[1, 2]]).data)
+    | a | b |
+    |---|---|
+    | 1 | 2 |
+    """
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for index, row in enumerate(rows):
+        row = list(row)
+        if len(row) != len(header):
+            raise ValueError(f"rows[{index}] has {len(row)} cells, header has {len(header)}")
+        lines.append("| " + " | ".join(map(str, row)) + " |")
+    return Markdown("\n".join(lines))
+
+
+def show_math(expr, lhs: str | None = None, symbol_names=None) -> Markdown:
+    r"""A SymPy expression as display math, optionally as ``lhs = expr``.
+
+    Parameters
+    ----------
+    expr : sympy.Basic or sympy.MatrixBase
+        What to show.
+    lhs : str, optional
+        LaTeX for the left-hand side.
+    symbol_names : dict, optional
+        ``{Symbol: latex}`` overrides, e.g. to print ``mu'`` as :math:`\mu'`.
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(show_math(sp.Symbol("x") ** 2, lhs="f(x)").data)
+    $$
+    f(x) = x^{2}
+    $$
+    """
+    import sympy as sp  # only the symbolic chapters pay for the import
+
+    body = sp.latex(expr, symbol_names=symbol_names or {})
+    return Markdown(f"$$\n{lhs} = {body}\n$$" if lhs else f"$$\n{body}\n$$")
