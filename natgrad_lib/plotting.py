@@ -126,7 +126,8 @@ def plot_nll_contours(ax, data, mu_range, sigma_range, levels: int = 25, filled:
     lmin = _std_loss_and_grad(xbar, s2, xbar, np.sqrt(s2))[0]
     lv = lmin + np.geomspace(1e-3, max(L.max() - lmin, 1e-2), levels)
     if filled:
-        ax.contourf(MU, SIGMA, L, levels=np.concatenate([[lmin], lv]), cmap="Greys_r", alpha=0.55)
+        # light near the minimum, darker up the walls, never dark enough to hide a path
+        ax.contourf(MU, SIGMA, L, levels=np.concatenate([[lmin], lv]), cmap="Greys", alpha=0.35)
     ax.contour(MU, SIGMA, L, levels=lv, colors="0.45", linewidths=0.5)
     ax.plot([xbar], [np.sqrt(s2)], marker="*", ms=12, color=COLORS["mle"], ls="none", label="MLE")
     ax.set_xlim(mu_range)

@@ -84,7 +84,10 @@ def browser():
         browser.close()
 
 
-@pytest.mark.parametrize("page_path", ["index.html", "chapters/helper_library.html"])
+PAGES = ["index.html", *sorted(f"chapters/{p.stem}.html" for p in (ROOT / "chapters").glob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("page_path", PAGES)
 def test_page_renders_math_offline_without_errors(browser, site, page_path):
     page = browser.new_page()
     external, errors, failed = [], [], []
@@ -97,7 +100,9 @@ def test_page_renders_math_offline_without_errors(browser, site, page_path):
     page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
     page.evaluate("() => MathJax.startup.promise")
     n_math = page.locator("mjx-container").count()
+    math_errors = page.locator("mjx-merror").all_text_contents()
     page.close()
+    assert not math_errors, f"MathJax could not typeset: {math_errors}"
     assert not external, f"requests left the site: {external}"
     assert not failed, f"failed requests: {failed}"
     assert n_math > 0 if page_path != "index.html" else True, "no formula was rendered by MathJax"
