@@ -77,7 +77,7 @@ class CheckReport:
         return "\n".join([f"{mark}: {self.summary}", *(f"  - {d}" for d in self.details)])
 
     def _repr_markdown_(self) -> str:
-        mark = "✅ **Passed:**" if self.passed else "❌ **Not yet:**"
+        mark = "✓ **Passed:**" if self.passed else "✗ **Not yet:**"  # glyphs every text font has
         return "\n".join([f"{mark} {self.summary}", "", *(f"* {d}" for d in self.details)])
 
 
