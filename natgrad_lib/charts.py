@@ -71,6 +71,35 @@ def _natural_to_std(a, b):
     return a * var, math.sqrt(var)
 
 
+def std_coordinates(points, chart: str) -> np.ndarray:
+    r"""Map many points of ``chart`` to :math:`(\mu, \sigma)` at once (rows of an (n, 2) array).
+
+    The vectorised counterpart of ``to_chart(row, chart, "mean_std")`` for paths that are
+    already known to lie in the chart's domain (e.g. optimiser output), without per-row checks.
+
+    Examples
+    --------
+    >>> std_coordinates([[0.0, 4.0], [1.0, 1.0]], "mean_var")
+    array([[0., 2.],
+           [1., 1.]])
+    """
+    check_chart(chart)
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    a, b = points[:, 0], points[:, 1]
+    if chart == "mean_std":
+        mu, sigma = a, b
+    elif chart == "mean_var":
+        mu, sigma = a, np.sqrt(b)
+    elif chart == "mean_precision":
+        mu, sigma = a, 1.0 / np.sqrt(b)
+    elif chart == "mean_logstd":
+        mu, sigma = a, np.exp(b)
+    else:
+        var = -0.5 / b
+        mu, sigma = a * var, np.sqrt(var)
+    return np.stack([mu, sigma], axis=1)
+
+
 def _std_from_std(mu, sigma):
     return mu, sigma
 

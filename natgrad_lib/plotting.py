@@ -11,7 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .charts import CHARTS, check_chart, to_chart
+from .charts import CHARTS, check_chart, std_coordinates, to_chart
 from .fisher import fisher_information
 from .geometry import kl_ellipse
 from .likelihood import _std_loss_and_grad, sufficient_statistics
@@ -180,8 +180,7 @@ def plot_path(ax, path, chart: str, kind: str, label: str | None = None, markers
 
 def path_to_mean_std(path, chart: str) -> np.ndarray:
     """Map every row of a path from ``chart`` to ``mean_std`` coordinates."""
-    path = np.asarray(path, dtype=float)
-    return np.array([to_chart(row, chart, "mean_std") for row in path]).reshape(-1, 2)
+    return std_coordinates(path, chart)
 
 
 def plot_kl_ball(ax, theta_std, c: float, chart: str = "mean_std", **kwargs):

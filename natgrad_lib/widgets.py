@@ -1,0 +1,436 @@
+r"""The explorer: gradient descent and natural gradient descent racing on a Gaussian likelihood.
+
+Two faces of the same drawing code:
+
+* :class:`Explorer`, a live ipywidgets app for a Jupyter kernel. It keeps one
+  persistent figure, renders the contour background once per data set, and on
+  every change recomputes only the trajectories, draws them over the cached
+  background (blitting) and sends a PNG to an ``ipywidgets.Image``.
+* :func:`race_animation` and :func:`offline_jshtml`, which build a playable
+  animation for the static HTML book (no kernel, no network).
+
+Widgets sit on top of everything else; nothing in the numerics imports this module.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ._validation import count, positive_float
+from .charts import CHARTS, check_chart, to_chart
+from .fisher import fisher_information
+from .geometry import kl_ellipse
+from .likelihood import sufficient_statistics
+from .optimizers import gradient_descent, natural_gradient_descent
+from .plotting import CHART_LABELS, CHART_STYLES, COLORS, LABELS, path_to_mean_std, plot_nll_contours
+
+TRUE_MU, TRUE_SIGMA = 2.0, 1.5
+"""The Gaussian the explorer's data are drawn from."""
+
+
+def explorer_data(n_data: int, seed: int) -> np.ndarray:
+    r"""The explorer's data set: ``n_data`` draws from :math:`\mathcal N(2, 1.5^2)` with ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_data < 2`` or ``seed < 0``.
+
+    Examples
+    --------
+    >>> explorer_data(3, seed=0).shape
+    (3,)
+    """
+    n_data = count(n_data, "n_data", 2)
+    seed = count(seed, "seed", 0)
+    return np.random.default_rng(seed).normal(TRUE_MU, TRUE_SIGMA, n_data)
+
+
+def race(data, mu0: float, sigma0: float, chart: str, lr: float, steps: int):
+    r"""GD and natural GD from the same start :math:`\mathcal N(\mu_0, \sigma_0^2)`, run in ``chart``.
+
+    Returns
+    -------
+    dict
+        ``{"gd": path, "ngd": path}``, each of shape (k, 2) in display coordinates
+        :math:`(\mu, \sigma)`, ``k <= steps + 1`` (shorter when the run left the domain).
+
+    Raises
+    ------
+    ValueError
+        On invalid data, start, chart, ``lr`` or ``steps``.
+
+    Examples
+    --------
+    >>> paths = race([0.0, 1.0, 2.0], 0.0, 1.0, "mean_var", lr=0.1, steps=5)
+    >>> paths["gd"].shape, paths["ngd"].shape
+    ((6, 2), (6, 2))
+    """
+    theta0 = to_chart([mu0, sigma0], "mean_std", chart)
+    return {
+        "gd": path_to_mean_std(gradient_descent(data, theta0, chart, lr, steps), chart),
+        "ngd": path_to_mean_std(natural_gradient_descent(data, theta0, chart, lr, steps), chart),
+    }
+
+
+def divergence_message(paths, steps: int) -> str:
+    """A short message when a run stopped early (left the chart's domain or overflowed), else ``""``."""
+    notes = []
+    for kind in ("gd", "ngd"):
+        done = len(paths[kind]) - 1
+        if done < steps:
+            notes.append(f"{LABELS[kind]} diverged after {done} of {steps} steps: lower the learning rate")
+    return "\n".join(notes)
+
+
+def _view_limits(data):
+    xbar, s2 = sufficient_statistics(data)
+    s = np.sqrt(s2)
+    return (xbar - 4.0 * s, xbar + 2.5 * s), (0.05 * s, 2.6 * s)
+
+
+class Explorer:
+    r"""Live explorer of GD (colour ``COLORS["gd"]``) and natural GD (``COLORS["ngd"]``).
+
+    Controls: learning rate (log slider), steps, start :math:`\mu_0` and
+    :math:`\sigma_0`, chart, data size and seed, a Play control that animates the
+    iterations, a toggle that overlays the natural-GD paths of all five charts,
+    and a toggle that draws the KL ball :math:`\tfrac12\delta^\top F\delta = c`
+    around the current natural-GD iterate. A run that diverges shows a message
+    in the figure and its path up to that point.
+
+    The figure is persistent; the contour background is rendered once per data
+    set and cached, and an update only recomputes and redraws the paths
+    (blitting) before encoding the PNG that the ``ipywidgets.Image`` shows.
+
+    Parameters
+    ----------
+    width, height : int
+        Size of the figure in pixels.
+    **values
+        Initial control values: ``lr``, ``steps``, ``mu0``, ``sigma0``, ``chart``,
+        ``n_data``, ``seed``, ``all_charts``, ``kl_ball``.
+
+    Examples
+    --------
+    >>> ex = Explorer(lr=0.05, steps=40)
+    >>> ex.controls["chart"].value = "natural"          # as a reader would
+    >>> ex.paths["ngd"].shape[1]
+    2
+    """
+
+    KL_RADIUS = 0.05  # nats; large enough to see at the explorer's scale
+
+    def __init__(self, width: int = 800, height: int = 500, **values):
+        import ipywidgets as w
+
+        self.width, self.height = count(width, "width", 100), count(height, "height", 100)
+        defaults = dict(lr=0.05, steps=60, mu0=-2.0, sigma0=0.6, chart="mean_std", n_data=200, seed=0,
+                        all_charts=False, kl_ball=False)
+        unknown = set(values) - set(defaults)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; allowed: {sorted(defaults)}")
+        defaults.update(values)
+        check_chart(defaults["chart"])
+        positive_float(defaults["lr"], "lr")
+        style = {"description_width": "7em"}
+        layout = w.Layout(width="330px")
+        self.controls = {
+            "lr": w.FloatLogSlider(value=defaults["lr"], base=10, min=-4, max=1, step=0.05,
+                                   description="learning rate", readout_format=".2g", style=style, layout=layout),
+            "steps": w.IntSlider(value=defaults["steps"], min=1, max=400, description="steps",
+                                 style=style, layout=layout),
+            "mu0": w.FloatSlider(value=defaults["mu0"], min=-6.0, max=6.0, step=0.1, description="start μ₀",
+                                 style=style, layout=layout),
+            "sigma0": w.FloatSlider(value=defaults["sigma0"], min=0.1, max=4.0, step=0.05,
+                                    description="start σ₀", style=style, layout=layout),
+            "chart": w.Dropdown(options=[(f"{c}", c) for c in CHARTS], value=defaults["chart"],
+                                description="chart", style=style, layout=layout),
+            "n_data": w.IntSlider(value=defaults["n_data"], min=2, max=5000, step=1, description="data size",
+                                  style=style, layout=layout),
+            "seed": w.IntSlider(value=defaults["seed"], min=0, max=99, description="data seed",
+                                style=style, layout=layout),
+            "all_charts": w.Checkbox(value=defaults["all_charts"], description="natural GD in all five charts"),
+            "kl_ball": w.Checkbox(value=defaults["kl_ball"], description="KL ball around natural GD"),
+        }
+        self.iteration = w.IntSlider(value=defaults["steps"], min=0, max=defaults["steps"], description="iteration",
+                                     style=style, layout=layout)
+        self.play = w.Play(value=defaults["steps"], min=0, max=defaults["steps"], interval=60,
+                           description="play")
+        w.jslink((self.play, "value"), (self.iteration, "value"))
+        self.image = w.Image(format="png", layout=w.Layout(width=f"{self.width}px"))
+
+        self.fig = Figure(figsize=(self.width / 100, self.height / 100), dpi=100, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes([0.08, 0.1, 0.6, 0.82])
+        self._lines = {}
+        self._data_key = None
+        self._background = None
+        self.data = None
+        self.paths = {}
+        self.message = ""
+        self.png = b""
+
+        for name, control in self.controls.items():
+            control.observe(self._on_change, names="value")
+        self.iteration.observe(self._on_iteration, names="value")
+        self.update()
+
+    # -- layout ----------------------------------------------------------------------
+    def widget(self):
+        """The assembled app: controls beside the figure."""
+        import ipywidgets as w
+
+        c = self.controls
+        left = w.VBox([c["lr"], c["steps"], c["chart"], c["mu0"], c["sigma0"], c["n_data"], c["seed"],
+                       c["all_charts"], c["kl_ball"], w.HBox([self.play, self.iteration])])
+        return w.HBox([left, self.image])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget())
+
+    # -- drawing ---------------------------------------------------------------------
+    def _render_background(self):
+        """Contours, labels, legend: everything that changes only with the data."""
+        ax = self.ax
+        ax.clear()
+        mu_range, sigma_range = _view_limits(self.data)
+        plot_nll_contours(ax, self.data, mu_range, sigma_range, levels=30)
+        ax.set_title("Fitting N(μ, σ²): GD vs natural GD")
+        handles = [
+            Line2D([], [], color=COLORS["gd"], lw=2, label=LABELS["gd"]),
+            Line2D([], [], color=COLORS["ngd"], lw=2, label=LABELS["ngd"]),
+            Line2D([], [], color=COLORS["mle"], marker="*", ls="none", ms=10, label="MLE"),
+            Line2D([], [], color=COLORS["kl"], lw=1.5, label="KL ball ½δᵀFδ = c"),
+        ] + [Line2D([], [], color="0.3", ls=CHART_STYLES[c], label=f"chart {CHART_LABELS[c]}") for c in CHARTS]
+        self.fig.legends.clear()
+        self.fig.legend(handles=handles, loc="center right", fontsize="small", framealpha=0.95)
+        # the animated artists are drawn by blitting only, never in the cached background
+        self._lines = {
+            "gd": ax.plot([], [], color=COLORS["gd"], lw=2, marker="o", ms=2.5, animated=True)[0],
+            "ngd": ax.plot([], [], color=COLORS["ngd"], lw=2, marker="o", ms=2.5, animated=True)[0],
+            "ball": ax.plot([], [], color=COLORS["kl"], lw=1.5, animated=True)[0],
+            **{f"ngd_{c}": ax.plot([], [], color=COLORS["ngd"], lw=1.2, ls=CHART_STYLES[c], alpha=0.8,
+                                   animated=True)[0] for c in CHARTS},
+        }
+        self._text = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize="small", color="#B00020",
+                             va="bottom", animated=True,
+                             bbox=dict(facecolor="white", edgecolor="#B00020", alpha=0.9))
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    def _on_change(self, change):
+        self.update()
+
+    def _on_iteration(self, change):
+        self._blit()
+
+    def update(self):
+        """Recompute what the controls changed and redraw (what every control change calls)."""
+        v = {name: control.value for name, control in self.controls.items()}
+        key = (v["n_data"], v["seed"])
+        if key != self._data_key:
+            self.data = explorer_data(v["n_data"], v["seed"])
+            self._data_key = key
+            self._render_background()
+        self.paths = race(self.data, v["mu0"], v["sigma0"], v["chart"], v["lr"], v["steps"])
+        self.overlay = {}
+        if v["all_charts"]:
+            for chart in CHARTS:
+                theta0 = to_chart([v["mu0"], v["sigma0"]], "mean_std", chart)
+                path = natural_gradient_descent(self.data, theta0, chart, v["lr"], v["steps"])
+                self.overlay[chart] = path_to_mean_std(path, chart)
+        self.message = divergence_message(self.paths, v["steps"])
+        with self.iteration.hold_trait_notifications():
+            self.iteration.max = self.play.max = v["steps"]
+            self.iteration.value = self.play.value = v["steps"]
+        self._blit()
+
+    def _blit(self):
+        k = self.iteration.value
+        lines = self._lines
+        for kind in ("gd", "ngd"):
+            path = self.paths[kind][: k + 1]
+            lines[kind].set_data(path[:, 0], path[:, 1])
+        for chart in CHARTS:
+            path = self.overlay.get(chart, np.empty((0, 2)))[: k + 1]
+            lines[f"ngd_{chart}"].set_data(path[:, 0], path[:, 1])
+        ring = np.empty((0, 2))
+        if self.controls["kl_ball"].value:
+            centre = self.paths["ngd"][min(k, len(self.paths["ngd"]) - 1)]
+            ring = centre + kl_ellipse(fisher_information(centre, "mean_std"), self.KL_RADIUS)
+            ring = np.vstack([ring, ring[:1]])
+        lines["ball"].set_data(ring[:, 0], ring[:, 1])
+        self._text.set_text(self.message)
+        self._text.set_visible(bool(self.message))
+
+        self.canvas.restore_region(self._background)
+        for artist in [*lines.values(), self._text]:
+            self.ax.draw_artist(artist)
+        self.png = _encode_png(self.canvas)
+        self.image.value = self.png
+
+
+def _encode_png(canvas) -> bytes:
+    """The canvas as PNG, at a low compression level: speed matters more than bytes here."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height()
+    # the figure is opaque: dropping alpha makes the PNG a quarter smaller and faster to encode
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="png", compress_level=1)
+    return out.getvalue()
+
+
+# -- static HTML ---------------------------------------------------------------------
+_ICONS = {
+    "fa fa-minus": "−",
+    "fa fa-fast-backward": "⇤",
+    "fa fa-step-backward": "◂",
+    "fa fa-play fa-flip-horizontal": "◀",
+    "fa fa-pause": "‖",
+    "fa fa-play": "▶",
+    "fa fa-step-forward": "▸",
+    "fa fa-fast-forward": "⇥",
+    "fa fa-plus": "+",
+}
+
+
+def offline_jshtml(animation, default_mode: str = "once", jpeg_quality: int | None = None) -> str:
+    """The animation as Matplotlib's HTML player, with no request leaving the page.
+
+    What :meth:`~matplotlib.animation.Animation.to_jshtml` produces, except that (1) the
+    player's Font Awesome ``<link>`` to a CDN is dropped and each button gets a plain
+    Unicode glyph instead (the buttons keep their ``title``, e.g. "Play"), and (2) with
+    ``jpeg_quality`` the frames are JPEG images of that quality.
+
+    Parameters
+    ----------
+    animation : matplotlib.animation.Animation
+    default_mode : {"once", "loop", "reflect"}
+        What the player does at the last frame.
+    jpeg_quality : int, optional
+        1-95; JPEG frames instead of PNG (much smaller over a contour background).
+
+    Returns
+    -------
+    str
+        Self-contained HTML.
+
+    Raises
+    ------
+    ValueError
+        If Matplotlib's template changed so that an icon or the link was not found.
+    """
+    import pathlib
+    import tempfile
+
+    import matplotlib
+    from matplotlib.animation import HTMLWriter
+
+    fps = 1000.0 / animation._interval
+    savefig_kwargs = {}
+    rc = {}
+    if jpeg_quality is not None:
+        rc["animation.frame_format"] = "jpeg"
+        savefig_kwargs["pil_kwargs"] = {"quality": count(jpeg_quality, "jpeg_quality", 1)}
+    with tempfile.TemporaryDirectory() as folder, matplotlib.rc_context(rc):
+        path = pathlib.Path(folder, "animation.html")
+        writer = HTMLWriter(fps=fps, embed_frames=True, default_mode=default_mode)
+        animation.save(str(path), writer=writer, savefig_kwargs=savefig_kwargs)
+        html = path.read_text()
+    html, n_links = re.subn(r'<link rel="stylesheet"\s*href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for css, glyph in _ICONS.items():
+        html, n = re.subn(rf'<i class="{css}"></i>', glyph, html)
+        if n == 0:
+            raise ValueError(f"matplotlib's animation template has no icon {css!r}; update _ICONS")
+    if n_links != 1 or "http://" in html or "https://" in html:
+        raise ValueError("matplotlib's animation template links something remote; update offline_jshtml")
+    return html
+
+
+def race_animation(data, mu0: float, sigma0: float, chart: str, lr: float, steps: int,
+                   n_frames: int = 30, width: int = 480, height: int = 330, dpi: int = 80):
+    r"""A Matplotlib animation of GD and natural GD racing from :math:`\mathcal N(\mu_0, \sigma_0^2)` in ``chart``.
+
+    Frame :math:`j` shows both paths up to iteration :math:`\lceil j\,\mathrm{steps}/(n-1)\rceil`,
+    over the NLL contours in display coordinates; a run that diverged ends with a message.
+
+    Parameters
+    ----------
+    data : array_like
+        Observations.
+    mu0, sigma0 : float
+        Start.
+    chart : str
+        Chart both optimisers run in.
+    lr : float
+        Learning rate of both.
+    steps : int
+        Iterations shown by the last frame.
+    n_frames : int
+        Frames in the animation (>= 2); fewer frames keep the page small.
+    width, height, dpi : int
+        Size in pixels and resolution.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        Its figure is not registered with pyplot; render it with :func:`offline_jshtml`.
+
+    Raises
+    ------
+    ValueError
+        On invalid input.
+    """
+    from matplotlib.animation import FuncAnimation
+
+    n_frames = count(n_frames, "n_frames", 2)
+    paths = race(data, mu0, sigma0, chart, lr, steps)
+    # fixed margins: a layout engine would re-measure every text on every frame
+    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes([0.13, 0.14, 0.84, 0.78])
+    mu_range, sigma_range = _view_limits(data)
+    plot_nll_contours(ax, data, mu_range, sigma_range, levels=12)
+    lines = {kind: ax.plot([], [], color=COLORS[kind], lw=2, marker="o", ms=2, label=LABELS[kind])[0]
+             for kind in ("gd", "ngd")}
+    ax.legend(loc="upper right", fontsize="x-small", framealpha=0.95)
+    ax.set_title(f"GD vs natural GD, both run in {CHART_LABELS[chart]}, lr = {lr:g}", fontsize="small")
+    counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize="x-small")
+    note = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize="x-small", color="#B00020")
+    message = divergence_message(paths, steps)
+    iterations = np.ceil(np.linspace(0, steps, n_frames)).astype(int)
+
+    def draw(frame):
+        k = iterations[frame]
+        for kind, line in lines.items():
+            path = paths[kind][: k + 1]
+            line.set_data(path[:, 0], path[:, 1])
+        counter.set_text(f"iteration {k}")
+        note.set_text(message if k >= min(len(p) for p in paths.values()) - 1 and message else "")
+        return [*lines.values(), counter, note]
+
+    return FuncAnimation(fig, draw, frames=n_frames, interval=120, blit=False)
+
+
+def race_jshtml(data, mu0: float, sigma0: float, chart: str, lr: float, steps: int, **kwargs) -> str:
+    """:func:`race_animation` as self-contained HTML with JPEG frames (see :func:`offline_jshtml`).
+
+    Examples
+    --------
+    >>> html = race_jshtml(explorer_data(50, 0), -1.0, 0.5, "mean_var", 0.05, 10, n_frames=3)
+    >>> "https://" in html, 'title="Play"' in html
+    (False, True)
+    """
+    # JPEG frames are several times smaller than PNG over a contour background
+    return offline_jshtml(race_animation(data, mu0, sigma0, chart, lr, steps, **kwargs), jpeg_quality=55)
