@@ -26,7 +26,7 @@ from ._validation import count, positive_float
 from .charts import CHARTS, check_chart, to_chart
 from .fisher import fisher_information
 from .geometry import kl_ellipse
-from .likelihood import sufficient_statistics
+from .likelihood import _std_loss_and_grad, sufficient_statistics
 from .optimizers import gradient_descent, natural_gradient_descent
 from .plotting import CHART_LABELS, CHART_STYLES, COLORS, LABELS, path_to_mean_std, plot_nll_contours
 
@@ -79,13 +79,27 @@ def race(data, mu0: float, sigma0: float, chart: str, lr: float, steps: int):
     }
 
 
-def divergence_message(paths, steps: int) -> str:
-    """A short message when a run stopped early (left the chart's domain or overflowed), else ``""``."""
+def divergence_message(paths, steps: int, data=None) -> str:
+    """A short message for each run that diverged, else ``""``.
+
+    A run diverged when it stopped early (its next step would have left the chart's
+    domain or overflowed) or, given ``data``, when it ended with a higher loss than it
+    started with: a finite run whose iterates run away is diverging too.
+    """
     notes = []
+    if data is not None:
+        xbar, s2 = sufficient_statistics(data)
     for kind in ("gd", "ngd"):
-        done = len(paths[kind]) - 1
+        path = paths[kind]
+        done = len(path) - 1
         if done < steps:
             notes.append(f"{LABELS[kind]} diverged after {done} of {steps} steps: lower the learning rate")
+        elif data is not None:
+            with np.errstate(all="ignore"):
+                first, last = _std_loss_and_grad(xbar, s2, path[[0, -1], 0], path[[0, -1], 1])[0]
+            if not last <= first:  # also catches an overflowed (inf or nan) loss
+                notes.append(f"{LABELS[kind]} is diverging: its loss grew over {steps} steps; "
+                             "lower the learning rate")
     return "\n".join(notes)
 
 
@@ -131,30 +145,30 @@ class Explorer:
         import ipywidgets as w
 
         self.width, self.height = count(width, "width", 100), count(height, "height", 100)
-        defaults = dict(lr=0.05, steps=60, mu0=-2.0, sigma0=0.6, chart="mean_std", n_data=200, seed=0,
+        defaults = dict(lr=0.05, steps=60, mu0=-1.0, sigma0=0.8, chart="mean_std", n_data=200, seed=0,
                         all_charts=False, kl_ball=False)
         unknown = set(values) - set(defaults)
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; allowed: {sorted(defaults)}")
         defaults.update(values)
-        check_chart(defaults["chart"])
-        positive_float(defaults["lr"], "lr")
+        _check_initial_values(defaults)
         style = {"description_width": "7em"}
         layout = w.Layout(width="330px")
         self.controls = {
-            "lr": w.FloatLogSlider(value=defaults["lr"], base=10, min=-4, max=1, step=0.05,
+            "lr": w.FloatLogSlider(value=defaults["lr"], base=10, min=np.log10(_RANGES["lr"][0]),
+                                   max=np.log10(_RANGES["lr"][1]), step=0.05,
                                    description="learning rate", readout_format=".2g", style=style, layout=layout),
-            "steps": w.IntSlider(value=defaults["steps"], min=1, max=400, description="steps",
+            "steps": w.IntSlider(value=defaults["steps"], min=_RANGES["steps"][0], max=_RANGES["steps"][1], description="steps",
                                  style=style, layout=layout),
-            "mu0": w.FloatSlider(value=defaults["mu0"], min=-6.0, max=6.0, step=0.1, description="start μ₀",
+            "mu0": w.FloatSlider(value=defaults["mu0"], min=_RANGES["mu0"][0], max=_RANGES["mu0"][1], step=0.1, description="start μ₀",
                                  style=style, layout=layout),
-            "sigma0": w.FloatSlider(value=defaults["sigma0"], min=0.1, max=4.0, step=0.05,
+            "sigma0": w.FloatSlider(value=defaults["sigma0"], min=_RANGES["sigma0"][0], max=_RANGES["sigma0"][1], step=0.05,
                                     description="start σ₀", style=style, layout=layout),
             "chart": w.Dropdown(options=[(f"{c}", c) for c in CHARTS], value=defaults["chart"],
                                 description="chart", style=style, layout=layout),
-            "n_data": w.IntSlider(value=defaults["n_data"], min=2, max=5000, step=1, description="data size",
+            "n_data": w.IntSlider(value=defaults["n_data"], min=_RANGES["n_data"][0], max=_RANGES["n_data"][1], step=1, description="data size",
                                   style=style, layout=layout),
-            "seed": w.IntSlider(value=defaults["seed"], min=0, max=99, description="data seed",
+            "seed": w.IntSlider(value=defaults["seed"], min=_RANGES["seed"][0], max=_RANGES["seed"][1], description="data seed",
                                 style=style, layout=layout),
             "all_charts": w.Checkbox(value=defaults["all_charts"], description="natural GD in all five charts"),
             "kl_ball": w.Checkbox(value=defaults["kl_ball"], description="KL ball around natural GD"),
@@ -170,6 +184,7 @@ class Explorer:
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes([0.08, 0.1, 0.6, 0.82])
         self._lines = {}
+        self._updating = False
         self._data_key = None
         self._background = None
         self.data = None
@@ -231,7 +246,8 @@ class Explorer:
         self.update()
 
     def _on_iteration(self, change):
-        self._blit()
+        if not self._updating:
+            self._blit()
 
     def update(self):
         """Recompute what the controls changed and redraw (what every control change calls)."""
@@ -248,10 +264,13 @@ class Explorer:
                 theta0 = to_chart([v["mu0"], v["sigma0"]], "mean_std", chart)
                 path = natural_gradient_descent(self.data, theta0, chart, v["lr"], v["steps"])
                 self.overlay[chart] = path_to_mean_std(path, chart)
-        self.message = divergence_message(self.paths, v["steps"])
-        with self.iteration.hold_trait_notifications():
+        self.message = divergence_message(self.paths, v["steps"], self.data)
+        self._updating = True  # moving the iteration slider here must not blit a second time
+        try:
             self.iteration.max = self.play.max = v["steps"]
             self.iteration.value = self.play.value = v["steps"]
+        finally:
+            self._updating = False
         self._blit()
 
     def _blit(self):
@@ -277,6 +296,29 @@ class Explorer:
             self.ax.draw_artist(artist)
         self.png = _encode_png(self.canvas)
         self.image.value = self.png
+
+
+# Ranges of the sliders; initial values outside them would be clamped silently, so they are refused.
+_RANGES = {"lr": (1e-4, 10.0), "steps": (1, 400), "mu0": (-6.0, 6.0), "sigma0": (0.1, 4.0),
+           "n_data": (2, 5000), "seed": (0, 99)}
+
+
+def _check_initial_values(values):
+    check_chart(values["chart"])
+    positive_float(values["lr"], "lr")
+    count(values["steps"], "steps", 1)
+    count(values["n_data"], "n_data", 2)
+    count(values["seed"], "seed", 0)
+    for name in ("mu0", "sigma0"):
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    for name, (low, high) in _RANGES.items():
+        if not low <= values[name] <= high:
+            raise ValueError(f"{name} must lie in [{low:g}, {high:g}] (the slider's range), got {values[name]!r}")
+    for name in ("all_charts", "kl_ball"):
+        if not isinstance(values[name], bool):
+            raise ValueError(f"{name} must be True or False, got {values[name]!r}")
 
 
 def _encode_png(canvas) -> bytes:
@@ -408,7 +450,7 @@ def race_animation(data, mu0: float, sigma0: float, chart: str, lr: float, steps
     ax.set_title(f"GD vs natural GD, both run in {CHART_LABELS[chart]}, lr = {lr:g}", fontsize="small")
     counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize="x-small")
     note = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize="x-small", color="#B00020")
-    message = divergence_message(paths, steps)
+    message = divergence_message(paths, steps, data)
     iterations = np.ceil(np.linspace(0, steps, n_frames)).astype(int)
 
     def draw(frame):
