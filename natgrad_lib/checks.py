@@ -265,11 +265,12 @@ def check_kl(fn, chart: str, n_points: int = 10, seed: int = 0, rtol: float = 1e
                        details)
 
 
-def _check_args(fn, chart, n_points, seed, rtol):
+def _check_args(fn, chart, n_points, seed, rtol, n_name="n_points"):
     if not callable(fn):
         raise ValueError(f"fn must be a function, got {type(fn).__name__}")
-    check_chart(chart)
-    count(n_points, "n_points", 1)
+    if chart is not None:
+        check_chart(chart)
+    count(n_points, n_name, 1)
     count(seed, "seed", 0)
     positive_float(rtol, "rtol")
 
@@ -314,11 +315,7 @@ def check_natural_step(fn, n_cases: int = 10, seed: int = 0, rtol: float = 1e-3)
     >>> check_natural_step(step).passed
     True
     """
-    if not callable(fn):
-        raise ValueError(f"fn must be a function, got {type(fn).__name__}")
-    count(n_cases, "n_cases", 1)
-    count(seed, "seed", 0)
-    positive_float(rtol, "rtol")
+    _check_args(fn, None, n_cases, seed, rtol, n_name="n_cases")
     rng = np.random.default_rng(seed)
     worst, failures, details = 0.0, 0, []
     for _ in range(n_cases):
