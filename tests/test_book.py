@@ -107,3 +107,31 @@ def test_page_renders_math_offline_without_errors(browser, site, page_path):
     assert not failed, f"failed requests: {failed}"
     assert n_math > 0 if page_path != "index.html" else True, "no formula was rendered by MathJax"
     assert not [e for e in errors if not any(k in e for k in KNOWN_CONSOLE_NOISE)], errors
+
+
+def test_explorer_animations_play_without_a_kernel(browser, site):
+    """Switch to the second chart's tab and press Play: the animation's frames advance."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site}/chapters/explorer.html", wait_until="load")
+    labels = page.locator("label.sd-tab-label")
+    assert labels.count() == 5, "one tab per chart"
+    labels.nth(1).click()
+    panel = page.locator(".sd-tab-content:visible")
+    frame = panel.locator("img").first
+    before = frame.get_attribute("src")
+    panel.locator("button[title='Play']").click()
+    page.wait_for_timeout(1500)
+    after = frame.get_attribute("src")
+    slider = int(panel.locator("input[type=range]").first.input_value())
+    page.close()
+    assert before != after and slider > 0, "pressing Play did not advance the frames"
+    assert not [e for e in errors if not any(k in e for k in KNOWN_CONSOLE_NOISE)], errors
+
+
+def test_explorer_page_has_no_dead_widget_and_stays_small(built_book):
+    _, html = built_book
+    page = (html / "chapters/explorer.html").read_text(encoding="utf-8")
+    assert "widget-view+json" not in page.split("<article", 1)[-1].split("</article>", 1)[0], "a widget view leaked"
+    assert len(page.encode()) < 3 * 1024 * 1024, f"explorer page is {len(page.encode()) / 1e6:.2f} MB"
