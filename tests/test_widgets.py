@@ -67,32 +67,29 @@ def assert_lines_show_paths(ex):
         np.testing.assert_array_equal(drawn(ex, kind), ex.paths[kind][: k + 1])
 
 
+def _count_calls(monkeypatch, owner, name):
+    """Wrap owner.name so that each call is recorded (and still runs for real)."""
+    calls = []
+    original = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 @pytest.fixture
 def render_count(monkeypatch):
-    """Counts calls of Explorer._render_background (still rendering for real)."""
-    calls = []
-    original = Explorer._render_background
-
-    def counting(self):
-        calls.append(self)
-        return original(self)
-
-    monkeypatch.setattr(Explorer, "_render_background", counting)
-    return calls
+    """Counts calls of Explorer._render_background."""
+    return _count_calls(monkeypatch, Explorer, "_render_background")
 
 
 @pytest.fixture
 def encode_count(monkeypatch):
     """Counts PNG encodings (each one is a full image sent to the browser)."""
-    calls = []
-    original = W._encode_png
-
-    def counting(canvas):
-        calls.append(canvas)
-        return original(canvas)
-
-    monkeypatch.setattr(W, "_encode_png", counting)
-    return calls
+    return _count_calls(monkeypatch, W, "_encode_png")
 
 
 # ------------------------------------------------------------------------------------------
