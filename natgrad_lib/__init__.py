@@ -36,6 +36,7 @@ __all__ = [
     "natural_gradient_step",
     "display",
     "plotting",
+    "regression",
     "symbolic",
     "COORDINATE_NAMES",
     "chart_jacobian",
@@ -64,7 +65,7 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "plotting", "symbolic", "widgets"}
+_LAZY_SUBMODULES = {"display", "plotting", "regression", "symbolic", "widgets"}
 
 
 def __getattr__(name):
