@@ -13,17 +13,23 @@ import numbers
 import numpy as np
 
 
-def as_vector2(value, name: str) -> np.ndarray:
-    """Return ``value`` as a fresh finite float array of shape (2,)."""
+def as_vector(value, name: str, size: int) -> np.ndarray:
+    """Return ``value`` as a fresh finite float array of shape (size,)."""
+    words = {2: "two"}.get(size, str(size))
     try:
         arr = np.array(value, dtype=float)  # np.array copies: inputs are never modified
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a sequence of two real numbers, got {value!r}") from exc
-    if arr.shape != (2,):
-        raise ValueError(f"{name} must have shape (2,), got shape {arr.shape}")
+        raise ValueError(f"{name} must be a sequence of {words} real numbers, got {value!r}") from exc
+    if arr.shape != (size,):
+        raise ValueError(f"{name} must have shape ({size},), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got {arr.tolist()}")
     return arr
+
+
+def as_vector2(value, name: str) -> np.ndarray:
+    """Return ``value`` as a fresh finite float array of shape (2,)."""
+    return as_vector(value, name, 2)
 
 
 def as_data(data, name: str = "data") -> np.ndarray:

@@ -18,6 +18,8 @@ import numbers
 
 import numpy as np
 
+from ._validation import as_vector
+
 #: Damping added to both matrices before they are inverted.
 DAMPING = 1e-8
 
@@ -43,30 +45,6 @@ def _design(X, name: str = "X") -> np.ndarray:
         raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
-def _targets(y, n: int, name: str = "y") -> np.ndarray:
-    try:
-        arr = np.array(y, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a 1-D array of real numbers") from exc
-    if arr.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
-def _theta(theta, d: int, name: str = "theta") -> np.ndarray:
-    try:
-        arr = np.array(theta, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a sequence of {d} real numbers") from exc
-    if arr.shape != (d,):
-        raise ValueError(f"{name} must have shape ({d},), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {arr.tolist()}")
     return arr
 
 
@@ -130,8 +108,8 @@ def linreg_grad(theta, X, y) -> np.ndarray:
         On malformed or non-finite ``theta``, ``X`` or ``y``.
     """
     X = _design(X)
-    y = _targets(y, X.shape[0])
-    theta = _theta(theta, X.shape[1])
+    y = as_vector(y, "y", X.shape[0])
+    theta = as_vector(theta, "theta", X.shape[1])
     r = y - X @ theta
     return -(X.T @ r) / X.shape[0]
 
@@ -181,8 +159,8 @@ def empirical_fisher(theta, X, y) -> np.ndarray:
         On malformed or non-finite ``theta``, ``X`` or ``y``.
     """
     X = _design(X)
-    y = _targets(y, X.shape[0])
-    theta = _theta(theta, X.shape[1])
+    y = as_vector(y, "y", X.shape[0])
+    theta = as_vector(theta, "theta", X.shape[1])
     r = y - X @ theta
     return (X * (r**2)[:, None]).T @ X / X.shape[0]
 
@@ -255,7 +233,7 @@ def vector_field(kind: str, theta1, theta2, X, y):
     X = _design(X)
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 columns for a plane field, got {X.shape[1]}")
-    y = _targets(y, X.shape[0])
+    y = as_vector(y, "y", X.shape[0])
     U = np.empty_like(t1)
     V = np.empty_like(t1)
     for idx in np.ndindex(t1.shape):
@@ -293,8 +271,8 @@ def trajectory(kind: str, theta0, X, y, steps: int = 50, lr: float = 0.1) -> np.
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a real number > 0, got {lr!r}")
     X = _design(X)
-    y = _targets(y, X.shape[0])
-    theta = _theta(theta0, X.shape[1], "theta0")
+    y = as_vector(y, "y", X.shape[0])
+    theta = as_vector(theta0, "theta0", X.shape[1])
     path = [theta.copy()]
     for _ in range(steps):
         theta = theta + lr * direction(kind, theta, X, y)
