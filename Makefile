@@ -14,7 +14,9 @@ $(READY): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# Chapters run in parallel into the execution cache first; the build then only renders them.
 book: $(READY)
+	$(PY) tools/preexecute.py .
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo
 	@echo "The book is built. Open: $(CURDIR)/_build/html/index.html"

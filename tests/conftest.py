@@ -345,12 +345,18 @@ ROOT = _pathlib.Path(__file__).resolve().parent.parent
 
 @_pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Build the whole book once per session, like ``make book``, into a temporary folder.
+    """Build the whole book once per session, as ``make book`` does, into a temporary folder.
 
-    Returns the completed process and the folder of the HTML output.
+    The chapters are first executed in parallel into the build's execution cache
+    (``tools/preexecute.py``), then ``jupyter-book build`` renders them. Returns the completed
+    process of the build (its output preceded by the pre-execution's) and the HTML folder.
     """
     out = tmp_path_factory.mktemp("book")
+    pre = _subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "preexecute.py"), str(ROOT), str(out / "_build")],
+        capture_output=True, text=True, cwd=ROOT, timeout=1500)
     cmd = [str(_pathlib.Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
            "--path-output", str(out), "-W", "--keep-going"]
     result = _subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1500)
+    result.preexecute = pre
     return result, out / "_build" / "html"

@@ -88,6 +88,24 @@ def test_book_builds_with_warnings_as_errors(built_book):
         assert (html / page).is_file(), f"{page} missing from the build"
 
 
+def test_build_renders_every_chapter_from_the_parallel_run(built_book):
+    """The build must find every chapter that tools/preexecute.py ran in its cache.
+
+    If myst-nb ever hashed a notebook differently from jupyter-cache, the build would quietly
+    execute the chapters again one by one and the cold build would double in time.
+    """
+    result, _ = built_book
+    pre = result.preexecute
+    assert pre.returncode == 0, pre.stdout + pre.stderr
+    chapters = [p for p in TOC_PAGES if p.startswith("chapters/")]
+    notebooks = [p for p in chapters if (ROOT / p).with_suffix(".ipynb").is_file()]
+    ran = re.search(r"preexecute: (\d+) executed and cached", pre.stdout)
+    assert ran and int(ran.group(1)) == len(notebooks), pre.stdout
+    log = result.stdout + result.stderr
+    assert "Executing notebook" not in log, log[-3000:]
+    assert log.count("Using cached notebook") == len(notebooks), log[-3000:]
+
+
 def test_glued_numbers_reach_the_page(built_book):
     _, html = built_book
     text = (html / "chapters/helper_library.html").read_text(encoding="utf-8")

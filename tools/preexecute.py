@@ -1,0 +1,105 @@
+"""Execute the book's stale chapters in parallel into Jupyter Book's execution cache.
+
+``jupyter-book build`` (1.x) executes notebooks one after another while it reads them, and
+its command line has no option to run them in parallel. The notebooks are independent, so
+``make book`` first runs this script: it executes every chapter whose code changed since it was
+last cached, one kernel per core, into the same jupyter-cache database the build reads
+(``_build/.jupyter_cache``), with the build's own timeout and working directory. The build
+then finds every chapter cached and only renders. Cached chapters are not run again.
+
+A chapter that fails here is not cached, so the build executes it again and reports the error
+with its traceback, as it always does; this script only prints which chapters failed.
+
+Usage: ``python tools/preexecute.py [book_root [build_dir]]``; ``build_dir`` defaults to
+``book_root/_build`` and must match the build's ``--path-output``/_build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
+
+
+def toc_notebooks(root: Path) -> list[Path]:
+    """The ``.ipynb`` files listed in ``_toc.yml``, in reading order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    found: list[Path] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if key in node:
+                    path = root / f"{node[key]}.ipynb"
+                    if path.exists():
+                        found.append(path)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return found
+
+
+def main(root: Path, build_dir: Path) -> int:
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    execute = config.get("execute", {})
+    if execute.get("execute_notebooks") != "cache" or execute.get("run_in_temp"):
+        print("preexecute: the book does not use the local execution cache; nothing to do")
+        return 0
+    timeout = execute.get("timeout", 30)
+    allow_errors = bool(execute.get("allow_errors", False))
+
+    cache = get_cache(str(build_dir / ".jupyter_cache"))
+    # a notebook edited since the last build becomes a new project record, unmatched in the cache
+    for path in toc_notebooks(root):
+        cache.add_nb_to_project(str(path.resolve()))
+    records = cache.list_unexecuted()
+    if not records:
+        print("preexecute: every chapter is cached")
+        return 0
+
+    # biggest (roughly the slowest) first, so that the cores finish at about the same time
+    records.sort(key=lambda r: Path(r.uri).stat().st_size, reverse=True)
+    jobs = min(len(records), os.cpu_count() or 1)
+    print(f"preexecute: running {len(records)} chapter(s) on {jobs} core(s)", flush=True)
+    start = time.perf_counter()
+    work = [ProcessData(r.pk, r.uri, cache, timeout, allow_errors) for r in records]
+    succeeded: list[str] = []
+    with multiprocessing.Pool(jobs) as pool:
+        for attempt in range(3):
+            results = list(
+                pool.imap_unordered(ExecutionWorkerLocalMProc(), work, chunksize=1)
+            )
+            succeeded += [uri for status, uri in results if status == 0]
+            # status 2 is a kernel that failed to start: kernels launched at the same moment
+            # can race for a TCP port (zmq "Address already in use"). Status 1 is an exception
+            # in a cell, which running again would only repeat.
+            again = {uri for status, uri in results if status == 2}
+            work = [item for item in work if item.uri in again]
+            if not work:
+                break
+    failed = sorted(set(r.uri for r in records) - set(succeeded))
+    print(
+        f"preexecute: {len(succeeded)} executed and cached in "
+        f"{time.perf_counter() - start:.1f} s",
+        flush=True,
+    )
+    for uri in failed:
+        print(f"preexecute: {Path(uri).relative_to(root.resolve())} failed; "
+              "the build runs it again and shows the error")
+    return 0
+
+
+if __name__ == "__main__":
+    book_root = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    build = Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else book_root / "_build"
+    sys.exit(main(book_root, build))
