@@ -49,6 +49,18 @@ def toc_notebooks(root: Path) -> list[Path]:
     return found
 
 
+def _output_to(path: str) -> None:
+    """Send a worker's output, and that of the kernels it starts, to the log file.
+
+    Every kernel announces on stderr that it talks over local TCP; ten of those notices would
+    bury the build's own output.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def main(root: Path, build_dir: Path) -> int:
     config = yaml.safe_load((root / "_config.yml").read_text())
     execute = config.get("execute", {})
@@ -74,8 +86,11 @@ def main(root: Path, build_dir: Path) -> int:
     start = time.perf_counter()
     work = [ProcessData(r.pk, r.uri, cache, timeout, allow_errors) for r in records]
     succeeded: list[str] = []
-    with multiprocessing.Pool(jobs) as pool:
-        for attempt in range(3):
+    log = build_dir / "preexecute.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    with multiprocessing.Pool(jobs, initializer=_output_to, initargs=(str(log),)) as pool:
+        for _ in range(3):
             results = list(
                 pool.imap_unordered(ExecutionWorkerLocalMProc(), work, chunksize=1)
             )
@@ -95,7 +110,7 @@ def main(root: Path, build_dir: Path) -> int:
     )
     for uri in failed:
         print(f"preexecute: {Path(uri).relative_to(root.resolve())} failed; "
-              "the build runs it again and shows the error")
+              f"the build runs it again and shows the error (details: {log})")
     return 0
 
 
