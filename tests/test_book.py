@@ -424,4 +424,6 @@ def test_explorer_page_has_no_dead_widget_and_stays_small(built_book):
     _, html = built_book
     page = (html / "chapters/explorer.html").read_text(encoding="utf-8")
     assert "widget-view+json" not in page.split("<article", 1)[-1].split("</article>", 1)[0], "a widget view leaked"
+    # no widget manager is loaded (nb_ipywidgets_js: {}), so embedded widget state is dead weight
+    assert "widget-state+json" not in page, "the live cell's widget state was embedded"
     assert len(page.encode()) < 3 * 1024 * 1024, f"explorer page is {len(page.encode()) / 1e6:.2f} MB"
