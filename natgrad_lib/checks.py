@@ -346,3 +346,91 @@ def check_natural_step(fn, n_cases: int = 10, seed: int = 0, rtol: float = 1e-3)
                                  f"(largest relative error {worst:.1e})")
     return CheckReport(False, f"wrong in {failures} of {n_cases} cases (largest relative error {worst:.1e})",
                        details)
+
+
+def check_logistic_fisher(fn, n_points: int = 5, seed: int = 0, rtol: float = 1e-8) -> CheckReport:
+    r"""Check a reader's logistic-regression Fisher ``fn(theta, X) -> (d, d)`` at random points.
+
+    The reference is :func:`~natgrad_lib.logistic.logistic_fisher`, which averages the outer
+    product of the score over the two labels :math:`y \in \{0, 1\}` under the model (not the
+    closed form :math:`X^\top \mathrm{diag}(p(1-p)) X / N` a reader is asked to write). Each
+    case draws a design ``X`` (an intercept column and standard normal features, 3 to 4
+    columns, 20 to 40 rows) and a parameter ``theta``; entries are compared on their natural
+    scale, :math:`|\hat F_{ij} - F_{ij}| / \sqrt{F_{ii}F_{jj}}`. The report says when the
+    answer is off by a constant factor (a forgotten :math:`1/N`, say) or is not symmetric.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(theta, X)`` returning a (d, d) array; ``theta`` has shape (d,), ``X`` shape (N, d).
+    n_points : int
+        Number of random cases, >= 1.
+    seed : int
+        Seed for the cases, >= 0.
+    rtol : float
+        Largest accepted error on the entries' scale, > 0.
+
+    Returns
+    -------
+    CheckReport
+        Truthy if the function passed in every case.
+
+    Raises
+    ------
+    ValueError
+        If ``fn`` is not callable or on bad ``n_points``, ``seed``, ``rtol``.
+        Errors *inside* ``fn`` are reported, not raised.
+
+    Examples
+    --------
+    >>> from scipy.special import expit
+    >>> def fisher(theta, X):
+    ...     p = expit(X @ theta)
+    ...     return X.T @ (X * (p * (1 - p))[:, None]) / len(X)
+    >>> check_logistic_fisher(fisher).passed
+    True
+    >>> print(check_logistic_fisher(lambda theta, X: X.T @ X / len(X)).summary)
+    wrong in 5 of 5 cases (largest error 9.3e+00 of the entries' scale)
+    """
+    from .logistic import logistic_fisher  # checks sits above the numerics it checks against
+
+    _check_args(fn, None, n_points, seed, rtol)
+    rng = np.random.default_rng(seed)
+    failures, worst, first = 0, 0.0, None
+    for _ in range(n_points):
+        n, d = int(rng.integers(20, 41)), int(rng.integers(3, 5))
+        X = np.column_stack([np.ones(n), rng.standard_normal((n, d - 1))])
+        theta = rng.normal(0.0, 0.7, d)
+        value, problem = _call(fn, theta, X)
+        if problem:
+            return CheckReport(False, problem, [f"first call: fn(theta={_fmt(theta)}, X of shape {X.shape})"])
+        if value.shape != (d, d):
+            return CheckReport(False, f"fn must return a ({d}, {d}) array for X of shape {X.shape}, "
+                                      f"got shape {value.shape}", [f"at theta = {_fmt(theta)}"])
+        if not np.all(np.isfinite(value)):
+            return CheckReport(False, "fn returned NaN or inf", [f"at theta = {_fmt(theta)}"])
+        reference = logistic_fisher(theta, X)
+        scale = np.sqrt(np.outer(np.diag(reference), np.diag(reference)))
+        error = float(np.max(np.abs(value - reference) / scale))
+        worst = max(worst, error)
+        if error > rtol:
+            failures += 1
+            if first is None:
+                first = (theta, X, value, reference, scale)
+    if not failures:
+        return CheckReport(True, f"matches the model expectation of the score outer product in all "
+                                 f"{n_points} random cases (largest error {worst:.1e} of the entries' scale)")
+    theta, X, value, reference, scale = first
+    i, j = np.unravel_index(np.argmax(np.abs(value - reference) / scale), value.shape)
+    details = [f"at theta = {_fmt(theta)} with X of shape {X.shape}: entry F[{i}, {j}] is "
+               f"{value[i, j]:.6g}, expected {reference[i, j]:.6g}"]
+    if not np.allclose(value, value.T, rtol=1e-12, atol=0.0):
+        details.append("your matrix is not symmetric; a Fisher information always is")
+    ratio = value / reference
+    if np.allclose(ratio, ratio[0, 0], rtol=1e-6):
+        hint = f"hint: your answer is {ratio[0, 0]:.6g} times the right one"
+        if np.isclose(ratio[0, 0], X.shape[0], rtol=1e-6):
+            hint += "; the Fisher of the *mean* NLL carries a factor 1/N"
+        details.append(hint)
+    return CheckReport(False, f"wrong in {failures} of {n_points} cases "
+                              f"(largest error {worst:.1e} of the entries' scale)", details)
