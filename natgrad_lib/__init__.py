@@ -8,10 +8,22 @@ written in one of several charts (coordinate systems). Layers run one way:
 
 The numerics import neither plotting, widgets nor SymPy; those modules load on
 first use as ``natgrad_lib.plotting``, ``natgrad_lib.symbolic`` and ``natgrad_lib.widgets``.
+
+The chapters beyond the post use three more models, each in its own module, also
+loaded on first use: ``natgrad_lib.regression`` (linear regression; the empirical
+Fisher), ``natgrad_lib.logistic`` (logistic regression; Fisher scoring, IRLS, Newton)
+and ``natgrad_lib.online`` (online estimation of a Gaussian mean; Fisher efficiency).
 """
 
 from .charts import CHARTS, COORDINATE_NAMES, chart_jacobian, check_chart, to_chart, validate_theta
-from .checks import CheckReport, check_fisher, check_kl, check_natural_step, fisher_discrepancy
+from .checks import (
+    CheckReport,
+    check_fisher,
+    check_kl,
+    check_logistic_fisher,
+    check_natural_step,
+    fisher_discrepancy,
+)
 from .divergences import kl_by_quadrature, kl_divergence
 from .fisher import (
     fisher_from_kl_hessian,
@@ -31,10 +43,13 @@ __all__ = [
     "CheckReport",
     "check_fisher",
     "check_kl",
+    "check_logistic_fisher",
     "check_natural_step",
     "kl_ellipse",
     "natural_gradient_step",
     "display",
+    "logistic",
+    "online",
     "plotting",
     "regression",
     "symbolic",
@@ -65,7 +80,7 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "plotting", "regression", "symbolic", "widgets"}
+_LAZY_SUBMODULES = {"display", "logistic", "online", "plotting", "regression", "symbolic", "widgets"}
 
 
 def __getattr__(name):
