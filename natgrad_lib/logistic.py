@@ -317,7 +317,7 @@ def smoothness(X) -> float:
     return value
 
 
-def natural_gradient_step(theta, X, y, lr: float = 1.0) -> np.ndarray:
+def ngd_step(theta, X, y, lr: float = 1.0) -> np.ndarray:
     r"""One natural-gradient step on the mean NLL.
 
     .. math:: \theta \leftarrow \theta - \mathrm{lr}\; F(\theta)^{-1}\nabla L(\theta)
@@ -343,7 +343,7 @@ def natural_gradient_step(theta, X, y, lr: float = 1.0) -> np.ndarray:
     Examples
     --------
     >>> X, y = logistic_data(50, seed=0)
-    >>> bool(np.allclose(natural_gradient_step(np.zeros(3), X, y), newton_step(np.zeros(3), X, y)))
+    >>> bool(np.allclose(ngd_step(np.zeros(3), X, y), newton_step(np.zeros(3), X, y)))
     True
     """
     theta, X, y = _inputs(theta, X, y)
@@ -469,7 +469,7 @@ def gradient_step(theta, X, y, lr: float) -> np.ndarray:
 def logistic_path(method: str, theta0, X, y, steps: int, lr: float = 1.0) -> np.ndarray:
     r"""Iterates of one of the four methods, starting at ``theta0``.
 
-    ``"ngd"``: :func:`natural_gradient_step` with ``lr``; ``"irls"``:
+    ``"ngd"``: :func:`ngd_step` with ``lr``; ``"irls"``:
     :func:`irls_step`; ``"newton"``: :func:`newton_step`; ``"gd"``:
     :func:`gradient_step` with ``lr``. IRLS and Newton take no step size.
 
@@ -512,7 +512,7 @@ def logistic_path(method: str, theta0, X, y, steps: int, lr: float = 1.0) -> np.
     y = _labels(y, X.shape[0])
     theta = as_vector(theta0, "theta0", X.shape[1])
     step = {
-        "ngd": lambda t: natural_gradient_step(t, X, y, lr),
+        "ngd": lambda t: ngd_step(t, X, y, lr),
         "irls": lambda t: irls_step(t, X, y),
         "newton": lambda t: newton_step(t, X, y),
         "gd": lambda t: gradient_step(t, X, y, lr),
@@ -534,7 +534,7 @@ __all__ = [
     "logistic_hessian",
     "logistic_nll",
     "logistic_path",
-    "natural_gradient_step",
+    "ngd_step",
     "newton_step",
     "smoothness",
 ]

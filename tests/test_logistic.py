@@ -130,9 +130,9 @@ def test_irls_newton_and_natural_steps_coincide(theta, seed):
     W = np.diag(p * (1 - p))
     by_hand = theta + np.linalg.solve(X.T @ W @ X, X.T @ (y - p))
     for step in (lg.irls_step(theta, X, y), lg.newton_step(theta, X, y),
-                 lg.natural_gradient_step(theta, X, y)):
+                 lg.ngd_step(theta, X, y)):
         np.testing.assert_allclose(step, by_hand, rtol=1e-8, atol=1e-10)
-    half = lg.natural_gradient_step(theta, X, y, lr=0.5)
+    half = lg.ngd_step(theta, X, y, lr=0.5)
     np.testing.assert_allclose(half, theta - 0.5 * np.linalg.solve(X.T @ W @ X / len(y), g), rtol=1e-8, atol=1e-12)
 
 
@@ -183,7 +183,7 @@ Y3 = np.array([0.0, 1.0, 0.0, 1.0])
         (lambda: lg.logistic_hessian(np.zeros(3), X3, [0, 0.5, 0, 1]), "y"),
         (lambda: lg.logistic_fisher(np.zeros(3), []), "X"),
         (lambda: lg.smoothness(np.zeros((3, 2))), "X"),
-        (lambda: lg.natural_gradient_step(np.zeros(3), X3, Y3, lr=0), "lr"),
+        (lambda: lg.ngd_step(np.zeros(3), X3, Y3, lr=0), "lr"),
         (lambda: lg.gradient_step(np.zeros(3), X3, Y3, lr=-1.0), "lr"),
         (lambda: lg.logistic_path("adam", np.zeros(3), X3, Y3, 5), "method"),
         (lambda: lg.logistic_path("gd", np.zeros(3), X3, Y3, 0), "steps"),
