@@ -47,6 +47,31 @@ def as_data(data, name: str = "data") -> np.ndarray:
     return arr
 
 
+def as_design(X, name: str = "X") -> np.ndarray:
+    """Return a design matrix ``X`` as a finite, non-empty 2-D float array of shape (N, d) (a copy)."""
+    try:
+        arr = np.array(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a 2-D array of real numbers") from exc
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array of shape (N, d), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def finite_float(value, name: str) -> float:
+    """Return ``value`` as a float, checking it is a finite real number."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    return value
+
+
 def positive_float(value, name: str) -> float:
     """Return ``value`` as a float, checking it is finite and > 0."""
     if isinstance(value, np.ndarray) and value.shape == ():

@@ -25,23 +25,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from ._validation import as_vector, count, optional_seed, positive_float
+from ._validation import as_design, as_vector, count, optional_seed, positive_float
 
 #: The iterations of :func:`logistic_path`.
 METHODS = ("ngd", "irls", "newton", "gd")
-
-
-def _design(X, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a finite, non-empty 2-D float array (a copy)."""
-    try:
-        arr = np.array(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a 2-D array of real numbers") from exc
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array of shape (N, d), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
 
 
 def _labels(y, n: int) -> np.ndarray:
@@ -54,7 +41,7 @@ def _labels(y, n: int) -> np.ndarray:
 
 
 def _inputs(theta, X, y=None):
-    X = _design(X)
+    X = as_design(X)
     theta = as_vector(theta, "theta", X.shape[1])
     if y is None:
         return theta, X
@@ -310,7 +297,7 @@ def smoothness(X) -> float:
     >>> smoothness(np.array([[1.0, 0.0], [0.0, 2.0]]))
     0.5
     """
-    X = _design(X)
+    X = as_design(X)
     value = float(np.linalg.eigvalsh(X.T @ X)[-1] / (4.0 * X.shape[0]))
     if value <= 0.0:
         raise ValueError("X must not be all zeros: the loss would be constant")
@@ -508,7 +495,7 @@ def logistic_path(method: str, theta0, X, y, steps: int, lr: float = 1.0) -> np.
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     steps = count(steps, "steps", 1)
     lr = positive_float(lr, "lr")
-    X = _design(X)
+    X = as_design(X)
     y = _labels(y, X.shape[0])
     theta = as_vector(theta0, "theta0", X.shape[1])
     step = {

@@ -24,18 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import count, positive_float
-
-
-def _real(value, name: str) -> float:
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return value
+from ._validation import count, finite_float, positive_float
 
 
 def _stream(x) -> np.ndarray:
@@ -132,7 +121,7 @@ def online_mean(x, sigma, mu0: float = 0.0, lr0: float = 1.0, natural: bool = Tr
     """
     arr = _stream(x)
     a = gain(sigma, lr0, natural)
-    mu = np.full(arr.shape[:-1], _real(mu0, "mu0"))
+    mu = np.full(arr.shape[:-1], finite_float(mu0, "mu0"))
     path = np.empty_like(arr)
     with np.errstate(all="ignore"):
         for t in range(1, arr.shape[-1] + 1):
@@ -227,7 +216,7 @@ def asymptotic_variance_ratio(a) -> float:
     >>> asymptotic_variance_ratio(2.0)
     1.3333333333333333
     """
-    a = _real(a, "a")
+    a = finite_float(a, "a")
     if a <= 0.5:
         raise ValueError(
             f"a must be > 1/2 (for a <= 1/2 the variance decays slower than 1/t), got {a!r}"

@@ -14,11 +14,9 @@ Fisher is never called "Fisher" here: the two are different matrices.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validation import as_vector
+from ._validation import as_design, as_vector, count, positive_float
 
 #: Damping added to both matrices before they are inverted.
 DAMPING = 1e-8
@@ -26,26 +24,6 @@ DAMPING = 1e-8
 #: The three directions of :func:`direction`, with their scale factors.
 KINDS = ("gd", "ngd", "empirical")
 _SCALE = {"gd": 1.0 / 3.0, "ngd": 1.0, "empirical": 3.0}
-
-
-def _count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
-def _design(X, name: str = "X") -> np.ndarray:
-    try:
-        arr = np.array(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a 2-D array of real numbers") from exc
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
 
 
 def _kind(kind) -> str:
@@ -78,8 +56,8 @@ def linreg_data(n: int = 1000, seed: int = 0):
     ValueError
         If ``n`` is not a positive integer or ``seed`` is not an integer >= 0.
     """
-    n = _count(n, "n")
-    seed = _count(seed, "seed", minimum=0)
+    n = count(n, "n", 1)
+    seed = count(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     z = rng.lognormal(mean=0.0, sigma=0.75, size=n)
     X = np.column_stack([np.ones(n), z])
@@ -107,7 +85,7 @@ def linreg_grad(theta, X, y) -> np.ndarray:
     ValueError
         On malformed or non-finite ``theta``, ``X`` or ``y``.
     """
-    X = _design(X)
+    X = as_design(X)
     y = as_vector(y, "y", X.shape[0])
     theta = as_vector(theta, "theta", X.shape[1])
     r = y - X @ theta
@@ -132,7 +110,7 @@ def linreg_fisher(X) -> np.ndarray:
     ValueError
         On a malformed or non-finite ``X``.
     """
-    X = _design(X)
+    X = as_design(X)
     return X.T @ X / X.shape[0]
 
 
@@ -158,7 +136,7 @@ def empirical_fisher(theta, X, y) -> np.ndarray:
     ValueError
         On malformed or non-finite ``theta``, ``X`` or ``y``.
     """
-    X = _design(X)
+    X = as_design(X)
     y = as_vector(y, "y", X.shape[0])
     theta = as_vector(theta, "theta", X.shape[1])
     r = y - X @ theta
@@ -230,7 +208,7 @@ def vector_field(kind: str, theta1, theta2, X, y):
         raise ValueError(f"theta1 and theta2 must have the same shape, got {t1.shape} and {t2.shape}")
     if not (np.all(np.isfinite(t1)) and np.all(np.isfinite(t2))):
         raise ValueError("theta1 and theta2 must be finite")
-    X = _design(X)
+    X = as_design(X)
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 columns for a plane field, got {X.shape[1]}")
     y = as_vector(y, "y", X.shape[0])
@@ -267,10 +245,9 @@ def trajectory(kind: str, theta0, X, y, steps: int = 50, lr: float = 0.1) -> np.
         On an unknown ``kind``, bad ``steps`` or ``lr``, or bad data.
     """
     kind = _kind(kind)
-    steps = _count(steps, "steps")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a real number > 0, got {lr!r}")
-    X = _design(X)
+    steps = count(steps, "steps", 1)
+    lr = positive_float(lr, "lr")
+    X = as_design(X)
     y = as_vector(y, "y", X.shape[0])
     theta = as_vector(theta0, "theta0", X.shape[1])
     path = [theta.copy()]
