@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.util
 import http.server
 import io
 import math
@@ -24,9 +25,11 @@ import pathlib
 import threading
 
 import pytest
-import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("booktoc", ROOT / "tools" / "booktoc.py")
+booktoc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(booktoc)
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 MAX_PAGE_BYTES = 3 * 1024 * 1024
@@ -53,21 +56,7 @@ def _unexpected(errors):
 
 def _toc_pages():
     """The root document and every ``file:`` entry of _toc.yml, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [f"{pathlib.PurePosixPath(f).with_suffix('')}.html" for f in files]
+    return [f"{pathlib.PurePosixPath(f).with_suffix('')}.html" for f in booktoc.toc_files(ROOT)]
 
 
 TOC_PAGES = _toc_pages()

@@ -15,28 +15,20 @@ import time
 import nbformat
 from jupyter_cache import get_cache
 import pytest
-import yaml
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("nbnormalise", ROOT / "tools" / "nbnormalise.py")
 nbnormalise = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(nbnormalise)
-
-
-def _toc_files(entries):
-    for entry in entries:
-        if "file" in entry:
-            yield entry["file"]
-        for key in ("chapters", "parts", "sections"):
-            yield from _toc_files(entry.get(key, []))
+_spec = importlib.util.spec_from_file_location("booktoc", ROOT / "tools" / "booktoc.py")
+booktoc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(booktoc)
 
 
 def toc_documents() -> list[pathlib.Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"], *_toc_files(toc.get("parts", []) + toc.get("chapters", []))]
     found = []
-    for name in names:
+    for name in booktoc.toc_files(ROOT):
         candidates = [ROOT / f"{name}{suffix}" for suffix in (".ipynb", ".md")]
         existing = [path for path in candidates if path.exists()]
         assert existing, f"_toc.yml lists {name!r} but no such .ipynb or .md file exists"

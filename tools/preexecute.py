@@ -26,27 +26,13 @@ import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
+from booktoc import toc_files  # tools/ is on sys.path when this runs as a script
+
 
 def toc_notebooks(root: Path) -> list[Path]:
     """The ``.ipynb`` files listed in ``_toc.yml``, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    found: list[Path] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    path = root / f"{node[key]}.ipynb"
-                    if path.exists():
-                        found.append(path)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return found
+    return [root / f"{name}.ipynb" for name in toc_files(root)
+            if (root / f"{name}.ipynb").exists()]
 
 
 def _output_to(path: str) -> None:
