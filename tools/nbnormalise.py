@@ -1,8 +1,10 @@
 """Strip and normalise the chapter notebooks so that diffs stay readable.
 
-A normalised notebook has no outputs or execution counts, keeps only the
-``tags`` of each cell's metadata, carries a fixed kernelspec, and is written by
-nbformat with sorted keys, one-space indentation and a final newline.
+A normalised notebook has no outputs or execution counts, keeps only the ``tags`` and the
+``mystnb`` entry (a figure's caption, name and alt text) of each cell's metadata, carries a
+fixed kernelspec, and is written by nbformat with sorted keys, one-space indentation and a
+final newline. JupyterLab's ``user_expressions`` (the values of a markdown cell's ``{eval}``
+roles, saved when a reader runs the chapter) are outputs too, and are dropped.
 
     python tools/nbnormalise.py            # rewrite chapters/*.ipynb in place
     python tools/nbnormalise.py --check    # exit 1 and list notebooks that are not normalised
@@ -19,6 +21,7 @@ import sys
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+KEPT_METADATA = ("tags", "mystnb")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -28,8 +31,9 @@ def normalised_text(text: str) -> str:
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     nb.nbformat, nb.nbformat_minor = 4, 5
     for index, cell in enumerate(nb.cells):
-        tags = list(cell.get("metadata", {}).get("tags", []))
-        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
+        metadata = cell.get("metadata", {})
+        cell.metadata = nbformat.from_dict({key: metadata[key] for key in KEPT_METADATA
+                                            if metadata.get(key)})
         cell.setdefault("id", f"cell-{index:03d}")
         if "attachments" in cell and not cell.attachments:
             del cell["attachments"]

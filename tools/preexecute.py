@@ -7,6 +7,11 @@ last cached, one kernel per core, into the same jupyter-cache database the build
 (``_build/.jupyter_cache``), with the build's own timeout and working directory. The build
 then finds every chapter cached and only renders. Cached chapters are not run again.
 
+Each run also evaluates the chapter's inline ``{eval}`` expressions where they stand and stores
+their values with the outputs (``_ext/user_expressions.py``), which is where the build takes the
+numbers in the prose from. A chapter whose prose asks for an expression its cached run did not
+evaluate is run again, although its code did not change.
+
 A chapter that fails here is not cached, so the build executes it again and reports the error
 with its traceback, as it always does; this script only prints which chapters failed.
 
@@ -20,13 +25,19 @@ import multiprocessing
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
+import nbformat
 import yaml
 from jupyter_cache import get_cache
-from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
+from jupyter_cache.cache.db import NbProjectRecord
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from booktoc import toc_files  # tools/ is on sys.path when this runs as a script
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
+import user_expressions  # noqa: E402  (the build's own module, in _ext/)
 
 
 def toc_notebooks(root: Path) -> list[Path]:
@@ -47,6 +58,41 @@ def _output_to(path: str) -> None:
     os.close(fd)
 
 
+def _run(job) -> tuple[int, str]:
+    """Execute one chapter with its inline expressions and cache it; (status, uri).
+
+    Status 0 is success, 1 an exception in a cell (running again would only repeat it) and 2
+    anything else, such as a kernel that failed to start: kernels launched at the same moment
+    can race for a TCP port (zmq "Address already in use").
+    """
+    uri, cache_path, timeout, allow_errors = job
+    cache = get_cache(cache_path)
+    try:
+        nb = nbformat.read(uri, as_version=4)
+        run = user_expressions.execute(nb, Path(uri).parent, timeout=timeout,
+                                       allow_errors=allow_errors)
+    except (CellExecutionError, CellTimeoutError):
+        NbProjectRecord.set_traceback(uri, traceback.format_exc(), cache.db)
+        traceback.print_exc()
+        return 1, uri
+    except Exception:
+        traceback.print_exc()
+        return 2, uri
+    user_expressions.store(cache, uri, run)
+    return 0, uri
+
+
+def stale(cache, paths: list[Path]) -> list[str]:
+    """The chapters without a cached run, or whose run lacks an expression the prose asks for."""
+    uris = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        values = user_expressions.cached_values(cache, nb)
+        if values is None or user_expressions.missing_expressions(nb, values):
+            uris.append(str(path.resolve()))
+    return uris
+
+
 def main(root: Path, build_dir: Path) -> int:
     config = yaml.safe_load((root / "_config.yml").read_text())
     execute = config.get("execute", {})
@@ -56,39 +102,36 @@ def main(root: Path, build_dir: Path) -> int:
     timeout = execute.get("timeout", 30)
     allow_errors = bool(execute.get("allow_errors", False))
 
-    cache = get_cache(str(build_dir / ".jupyter_cache"))
+    cache_path = str(build_dir / ".jupyter_cache")
+    cache = get_cache(cache_path)
+    paths = toc_notebooks(root)
     # a notebook edited since the last build becomes a new project record, unmatched in the cache
-    for path in toc_notebooks(root):
+    for path in paths:
         cache.add_nb_to_project(str(path.resolve()))
-    records = cache.list_unexecuted()
-    if not records:
+    uris = stale(cache, paths)
+    if not uris:
         print("preexecute: every chapter is cached")
         return 0
 
     # biggest (roughly the slowest) first, so that the cores finish at about the same time
-    records.sort(key=lambda r: Path(r.uri).stat().st_size, reverse=True)
-    jobs = min(len(records), os.cpu_count() or 1)
-    print(f"preexecute: running {len(records)} chapter(s) on {jobs} core(s)", flush=True)
+    uris.sort(key=lambda uri: Path(uri).stat().st_size, reverse=True)
+    jobs = min(len(uris), os.cpu_count() or 1)
+    print(f"preexecute: running {len(uris)} chapter(s) on {jobs} core(s)", flush=True)
     start = time.perf_counter()
-    work = [ProcessData(r.pk, r.uri, cache, timeout, allow_errors) for r in records]
+    work = [(uri, cache_path, timeout, allow_errors) for uri in uris]
     succeeded: list[str] = []
     log = build_dir / "preexecute.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")
     with multiprocessing.Pool(jobs, initializer=_output_to, initargs=(str(log),)) as pool:
         for _ in range(3):
-            results = list(
-                pool.imap_unordered(ExecutionWorkerLocalMProc(), work, chunksize=1)
-            )
+            results = list(pool.imap_unordered(_run, work, chunksize=1))
             succeeded += [uri for status, uri in results if status == 0]
-            # status 2 is a kernel that failed to start: kernels launched at the same moment
-            # can race for a TCP port (zmq "Address already in use"). Status 1 is an exception
-            # in a cell, which running again would only repeat.
             again = {uri for status, uri in results if status == 2}
-            work = [item for item in work if item.uri in again]
+            work = [job for job in work if job[0] in again]
             if not work:
                 break
-    failed = sorted(set(r.uri for r in records) - set(succeeded))
+    failed = sorted(set(uris) - set(succeeded))
     print(
         f"preexecute: {len(succeeded)} executed and cached in "
         f"{time.perf_counter() - start:.1f} s",
