@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, Markdown, Math
 
 
 def markdown_table(header, rows) -> Markdown:
@@ -44,8 +44,12 @@ def markdown_table(header, rows) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def show_math(expr, lhs: str | None = None, symbol_names=None) -> Markdown:
+def show_math(expr, lhs: str | None = None, symbol_names=None) -> Math:
     r"""A SymPy expression as display math, optionally as ``lhs = expr``.
+
+    The result is LaTeX (``text/latex``), which JupyterLab typesets as it is. As Markdown with
+    ``$$`` it would be numbered "(1)", "(2)" ... by the MyST renderer of JupyterLab, beside the
+    post's own equation numbers.
 
     Parameters
     ----------
@@ -58,20 +62,18 @@ def show_math(expr, lhs: str | None = None, symbol_names=None) -> Markdown:
 
     Returns
     -------
-    IPython.display.Markdown
+    IPython.display.Math
 
     Examples
     --------
     >>> import sympy as sp
-    >>> print(show_math(sp.Symbol("x") ** 2, lhs="f(x)").data)
-    $$
-    f(x) = x^{2}
-    $$
+    >>> show_math(sp.Symbol("x") ** 2, lhs="f(x)")._repr_latex_()
+    '$\\displaystyle f(x) = x^{2}$'
     """
     import sympy as sp  # only the symbolic chapters pay for the import
 
     body = sp.latex(expr, symbol_names=symbol_names or {})
-    return Markdown(f"$$\n{lhs} = {body}\n$$" if lhs else f"$$\n{body}\n$$")
+    return Math(f"{lhs} = {body}" if lhs else body)
 
 
 # Tabs made of radio buttons and CSS alone: they need no script, no kernel and no theme, so the

@@ -170,15 +170,19 @@ class Explorer:
                                   style=style, layout=layout),
             "seed": w.IntSlider(value=defaults["seed"], min=_RANGES["seed"][0], max=_RANGES["seed"][1], description="data seed",
                                 style=style, layout=layout),
-            "all_charts": w.Checkbox(value=defaults["all_charts"], description="natural GD in all five charts"),
-            "kl_ball": w.Checkbox(value=defaults["kl_ball"], description="KL ball around natural GD"),
+            "all_charts": w.Checkbox(value=defaults["all_charts"], description="natural GD in all five charts",
+                                     indent=False, layout=layout),
+            "kl_ball": w.Checkbox(value=defaults["kl_ball"], description="KL ball around natural GD",
+                                  indent=False, layout=layout),
         }
         self.iteration = w.IntSlider(value=defaults["steps"], min=0, max=defaults["steps"], description="iteration",
                                      style=style, layout=layout)
         self.play = w.Play(value=defaults["steps"], min=0, max=defaults["steps"], interval=60,
                            description="play")
         w.jslink((self.play, "value"), (self.iteration, "value"))
-        self.image = w.Image(format="png", layout=w.Layout(width=f"{self.width}px"))
+        # the image scales down with its box, never beyond its natural size
+        self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width=f"{self.width}px",
+                                                            height="auto", margin="0"))
 
         self.fig = Figure(figsize=(self.width / 100, self.height / 100), dpi=100, facecolor="white")
         self.canvas = FigureCanvasAgg(self.fig)
@@ -199,13 +203,22 @@ class Explorer:
 
     # -- layout ----------------------------------------------------------------------
     def widget(self):
-        """The assembled app: controls beside the figure."""
+        """The assembled app: controls beside the figure, or above it when the notebook is narrow.
+
+        The two boxes wrap (CSS flex-wrap): the column of controls keeps its width and the figure
+        takes the rest of the row, between 480 px and its natural width, scaling down with it. In a
+        notebook narrower than both, the figure moves below the controls. Nothing overlaps.
+        """
         import ipywidgets as w
 
         c = self.controls
-        left = w.VBox([c["lr"], c["steps"], c["chart"], c["mu0"], c["sigma0"], c["n_data"], c["seed"],
-                       c["all_charts"], c["kl_ball"], w.HBox([self.play, self.iteration])])
-        return w.HBox([left, self.image])
+        controls = w.VBox([c["lr"], c["steps"], c["chart"], c["mu0"], c["sigma0"], c["n_data"], c["seed"],
+                           c["all_charts"], c["kl_ball"], self.play, self.iteration],
+                          layout=w.Layout(flex="0 0 auto", width="340px"))
+        figure = w.Box([self.image], layout=w.Layout(flex="1 1 480px", min_width="0",
+                                                     max_width=f"{self.width}px"))
+        return w.Box([controls, figure], layout=w.Layout(display="flex", flex_flow="row wrap",
+                                                         align_items="flex-start", width="100%"))
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 sys.modules.setdefault("ngtestkit", sys.modules[__name__])
+# the book's Sphinx extensions (_ext/) hold code the tests use too, e.g. user_expressions
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "_ext"))
 
 CHART_NAMES = ("mean_std", "mean_var", "mean_precision", "mean_logstd", "natural")
 DPS = 50
@@ -360,3 +362,31 @@ def built_book(tmp_path_factory):
     result = _subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1500)
     result.preexecute = pre
     return result, out / "_build" / "html"
+
+
+CHROMIUM = _pathlib.Path("/usr/bin/chromium")
+
+
+@_pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser), shared by the suites.
+
+    Skipped when it is missing, unless ``NATGRAD_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in
+    which case the tests that need it fail.
+    """
+    import os
+
+    if not CHROMIUM.exists():
+        if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
+            _pytest.fail("/usr/bin/chromium is required (apt-get install -y chromium)")
+        _pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()

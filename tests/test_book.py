@@ -19,18 +19,17 @@ import importlib.util
 import http.server
 import io
 import math
-import os
 import re
 import pathlib
 import threading
 
 import pytest
+import user_expressions  # _ext/, on the path through conftest.py
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("booktoc", ROOT / "tools" / "booktoc.py")
 booktoc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(booktoc)
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 MAX_PAGE_BYTES = 3 * 1024 * 1024
 # Console errors the toolchain is known to print and that do not break a page, matched as
@@ -95,12 +94,86 @@ def test_build_renders_every_chapter_from_the_parallel_run(built_book):
     assert log.count("Using cached notebook") == len(notebooks), log[-3000:]
 
 
-def test_glued_numbers_reach_the_page(built_book):
+def _chapter_notebooks():
+    return [p for p in TOC_PAGES if (ROOT / p).with_suffix(".ipynb").is_file()]
+
+
+def _article(html_file):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser").find("article")
+
+
+@pytest.mark.parametrize("page_path", _chapter_notebooks())
+def test_inline_values_reach_the_page(built_book, page_path):
+    """Every {eval} role of the chapter (prose and captions) shows a value in the page."""
+    import nbformat
+
     _, html = built_book
-    text = (html / "chapters/helper_library.html").read_text(encoding="utf-8")
-    assert "{glue" not in text, "a glue role was left unrendered"
-    pasted = re.findall(r'<span class="pasted-text">([^<]*)</span>', text)
-    assert len(pasted) >= 8 and all(re.fullmatch(r"[-+0-9.e]+", value) for value in pasted), pasted
+    nb = nbformat.read((ROOT / page_path).with_suffix(".ipynb"), as_version=4)
+    roles = sum(len(user_expressions.ROLE.findall(
+        cell.source if cell.cell_type == "markdown" else user_expressions._caption(cell)))
+        for cell in nb.cells if "remove-cell" not in cell.get("metadata", {}).get("tags", []))
+    article = _article(html / page_path)
+    values = [span.get_text() for span in article.select("span.output.text_plain")]
+    assert "{eval}" not in article.get_text() and "{glue" not in article.get_text()
+    assert len(values) == roles, f"{len(values)} values for {roles} inline expressions"
+    assert all(value.strip() for value in values), values
+
+
+@pytest.mark.parametrize("page_path", _chapter_notebooks())
+def test_figures_are_numbered_with_caption_and_alt_text(built_book, page_path):
+    """Each figure cell of the notebook is one numbered figure with a caption and alt text."""
+    import nbformat
+
+    _, html = built_book
+    nb = nbformat.read((ROOT / page_path).with_suffix(".ipynb"), as_version=4)
+    names = [cell.metadata["mystnb"]["figure"]["name"] for cell in nb.cells
+             if "figure" in cell.get("metadata", {}).get("mystnb", {})]
+    figures = _article(html / page_path).select("figure")
+    assert [figure.get("id") for figure in figures] == names
+    for figure in figures:
+        assert figure.select_one("figcaption .caption-number").get_text().startswith("Fig. ")
+        assert figure.select_one("figcaption .caption-text").get_text().strip()
+        images = figure.select("img")
+        assert len(images) == 1 and len(images[0].get("alt", "")) > 20, figure.get("id")
+
+
+def _chapter_title(article) -> str:
+    heading = article.find("h1")
+    text = heading.get_text(" ", strip=True).replace("#", "")
+    return re.sub(r"^\d+\.\s*", "", text).strip()
+
+
+def test_links_into_other_chapters_name_the_chapter_and_number(built_book):
+    """A reference into another chapter is a link whose text gives the chapter and the number.
+
+    JupyterLab renders one notebook at a time, so the chapters write such references as
+    ``[(N) of *Title*](chapter.ipynb#label)`` (``_ext/chapter_links.py``). The text is typed by
+    hand; this test checks it against the target: the number shown there, and the title of the
+    target's chapter (or its part before a colon).
+    """
+    _, html = built_book
+    articles, checked = {}, 0
+    for page_path in _chapter_notebooks():
+        for link in _article(html / page_path).select("a.chapter-link"):
+            target_page, _, anchor = link["href"].partition("#")
+            target_path = str(pathlib.PurePosixPath(page_path).parent / target_page)
+            if target_path not in articles:
+                articles[target_path] = _article(html / target_path)
+            target = articles[target_path]
+            title = _chapter_title(target)
+            element = target.find(id=anchor)
+            assert element is not None, f"{page_path}: {link['href']} has no target"
+            text = " ".join(link.get_text().split())
+            assert title in text or title.split(":")[0] in text, (
+                f"{page_path}: link {text!r} to {link['href']} does not name {title!r}")
+            number = element.select_one("span.eqno, .caption-number")
+            if number is not None:  # "(2)" beside an equation, "Theorem 3.1" on a theorem
+                shown = " ".join(next(number.strings).split())
+                assert shown in text, f"{page_path}: link {text!r} does not give {shown!r} of {link['href']}"
+            checked += 1
+    assert checked >= 40, f"only {checked} links into other chapters"
 
 
 def test_bibliography_lists_the_cited_works(built_book):
@@ -134,24 +207,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             pass  # the browser closed a page while a file was still being sent
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
-            pytest.fail("/usr/bin/chromium is required (apt-get install -y chromium)")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
 @dataclasses.dataclass
 class Visit:
     """What one visit of a page in the browser recorded."""
@@ -165,6 +220,7 @@ class Visit:
     not_one_container: list
     merrors: list
     tags: list
+    eqnos: list
     raw_tex: list
     screenshot: pathlib.Path
 
@@ -214,6 +270,8 @@ _MATH_STATS = """() => {
         merrors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent.slice(0, 80)),
         // MathJax CHTML renders \tag{N} as <mjx-mtd id="mjx-eqn:N"> inside <mjx-labels>.
         tags: [...document.querySelectorAll('mjx-mtd[id^="mjx-eqn"]')].map(e => e.id.slice('mjx-eqn:'.length)),
+        // a labelled equation's number (its :enumerator:), written by Sphinx beside the display
+        eqnos: [...document.querySelectorAll('div.math > span.eqno')].map(e => e.firstChild.textContent.trim()),
     };
 }"""
 
@@ -277,11 +335,13 @@ def test_mathjax_renders_every_formula(visit, page_path):
 
 
 def test_derivations_show_the_posts_equation_numbers(visit):
-    tags = [tag for page_path in DERIVATION_PAGES for tag in visit(page_path).tags]
+    tags = [number.strip("()") for page_path in DERIVATION_PAGES for number in visit(page_path).eqnos]
     missing = sorted(EXPECTED_TAGS - set(tags), key=lambda t: (int(re.match(r"\d+", t).group()), t))
     twice = sorted({tag for tag in tags if tags.count(tag) > 1})
     assert not missing, f"equation numbers not rendered: {missing} (found {tags})"
     assert not twice, f"equation numbers rendered twice: {twice}"
+    # no labelled equation carries a MathJax \tag as well as its number
+    assert not [tag for page_path in DERIVATION_PAGES for tag in visit(page_path).tags]
 
 
 def test_console_allow_list_is_not_stale(visit):
@@ -394,10 +454,10 @@ def test_explorer_animations_play_without_a_kernel(browser, site):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{site}/chapters/explorer.html", wait_until="load")
-    labels = page.locator("label.sd-tab-label")
+    labels = page.locator(".ng-tabs > label")
     assert labels.count() == 5, "one tab per chart"
     labels.nth(1).click()
-    panel = page.locator(".sd-tab-content:visible")
+    panel = page.locator(".ng-tab-panel:visible")
     frame = panel.locator("img").first
     before = frame.get_attribute("src")
     panel.locator("button[title='Play']").click()

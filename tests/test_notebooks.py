@@ -1,7 +1,11 @@
 """The chapters: listed in the table of contents, committed stripped and normalised, and runnable.
 
 Each chapter in ``_toc.yml`` is executed top to bottom in a fresh kernel, as a reader
-would run it, and must finish without errors, warnings or anything on stderr.
+would run it, and must finish without errors, warnings or anything on stderr. Its inline
+``{eval}`` expressions are evaluated where they stand, as JupyterLab and the build do
+(``_ext/user_expressions.py``), and every one must give a value. What JupyterLab needs to show
+a chapter is checked here on the source: figures that are cell outputs, no glue, front matter
+that numbers theorems and exercises as the HTML book does.
 """
 
 from __future__ import annotations
@@ -10,12 +14,12 @@ import functools
 import importlib.util
 import pathlib
 import re
-import time
 
 import nbformat
-from jupyter_cache import get_cache
 import pytest
-from nbclient import NotebookClient
+import user_expressions  # _ext/, on the path through conftest.py
+import yaml
+from jupyter_cache import get_cache
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("nbnormalise", ROOT / "tools" / "nbnormalise.py")
@@ -58,13 +62,11 @@ def test_chapter_is_committed_stripped_and_normalised(path):
 
 @functools.lru_cache(maxsize=None)
 def executed(path: pathlib.Path):
-    """Run a chapter top to bottom in a fresh kernel (once per test session); return it and the time."""
+    """Run a chapter top to bottom in a fresh kernel (once per test session), with its inline
+    expressions; return the run (notebook, expression values, seconds)."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    client.execute()  # raises CellExecutionError on the first failing cell
-    return nb, time.perf_counter() - start
+    # raises CellExecutionError on the first failing cell
+    return user_expressions.execute(nb, path.parent, timeout=120)
 
 
 def text_outputs(nb) -> list[str]:
@@ -82,8 +84,9 @@ def text_outputs(nb) -> list[str]:
 
 @pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
-    nb, seconds = executed(path)
-    print(f"{path.name} executed in {seconds:.1f} s")
+    run = executed(path)
+    nb = run.nb
+    print(f"{path.name} executed in {run.seconds:.1f} s")
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -104,8 +107,88 @@ def test_chapter_text_output_is_the_same_on_every_run(path, built_book):
     result, html = built_book
     assert result.returncode == 0, "the book build failed; see test_book.py"
     cache = get_cache(str(html.parent / ".jupyter_cache"))
-    _, by_build = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
+    source = nbformat.read(path, as_version=4)
+    _, by_build = cache.merge_match_into_notebook(source)
     assert text_outputs(by_build), f"the build's cache holds no outputs of {path.name}"
-    ours, _ = executed(path)
+    run = executed(path)
     strip = re.compile(r" at 0x[0-9a-f]+")  # object addresses are not content
-    assert [strip.sub("", t) for t in text_outputs(ours)] == [strip.sub("", t) for t in text_outputs(by_build)]
+    assert [strip.sub("", t) for t in text_outputs(run.nb)] == [strip.sub("", t) for t in text_outputs(by_build)]
+    # the numbers in the prose: the build's stored values are this run's values
+    assert user_expressions.cached_values(cache, source) == run.values
+
+
+@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_inline_expression_gives_a_value(path):
+    """Each {eval} role in the prose and in figure captions evaluates, where it stands, without error."""
+    run = executed(path)
+    wanted = user_expressions.expressions_by_position(run.nb)
+    assert not user_expressions.missing_expressions(run.nb, run.values)
+    for k, expressions in wanted.items():
+        for expression in expressions:
+            result = run.values[str(k)][expression]
+            assert result["status"] == "ok", (
+                f"{path.name}: {{eval}}`{expression}` after code cell {k} raised "
+                f"{result.get('ename')}: {result.get('evalue')}")
+            assert result["data"]["text/plain"].strip("'\"").strip(), expression
+            assert not result["data"]["text/plain"].startswith("np."), (
+                f"{path.name}: {{eval}}`{expression}` shows a NumPy repr; format it or use float()")
+
+
+@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_uses_no_glue(path):
+    """Glued values and figures show only in the HTML; the chapters use {eval} and cell outputs."""
+    text = path.read_text(encoding="utf-8")
+    for needle in ("{glue", "myst_nb import glue", "glue("):
+        assert needle not in text, f"{path.name} still uses glue ({needle!r})"
+
+
+@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_the_output_of_its_cell(path):
+    """A figure is the one image output of a cell whose metadata gives its caption, name and alt text."""
+    run = executed(path)
+    for cell in run.nb.cells:
+        if cell.cell_type != "code":
+            continue
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        if figure is None:
+            assert not images, f"{path.name} cell {cell.id}: an image without figure metadata"
+            continue
+        image = cell.metadata["mystnb"].get("image", {})
+        assert len(images) == 1 and len(cell.outputs) == 1, (
+            f"{path.name} cell {cell.id}: a figure cell must show only its figure, got {len(cell.outputs)} outputs")
+        assert str(figure.get("name", "")).startswith("fig-"), f"{path.name} cell {cell.id}: name"
+        assert len(str(figure.get("caption", ""))) > 40, f"{path.name} cell {cell.id}: caption"
+        assert len(str(image.get("alt", ""))) > 40, f"{path.name} cell {cell.id}: alt text"
+
+
+def _chapter_numbers() -> dict[str, int | None]:
+    """The chapter number the HTML book gives each notebook (numbered parts count on across parts)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    numbers, n = {}, 0
+    for part in toc.get("parts", []):
+        for entry in part.get("chapters", []):
+            if part.get("numbered"):
+                n += 1
+            numbers[entry["file"]] = n if part.get("numbered") else None
+    return numbers
+
+
+@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+def test_front_matter_numbers_as_the_html_book_does(path):
+    """The first cell is MyST front matter, for JupyterLab only (``remove-cell``).
+
+    It makes jupyterlab-myst number theorems and exercises "2.1", "2.2" as the HTML book does,
+    and leaves unlabelled displays unnumbered so that only the post's numbers show.
+    """
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and "remove-cell" in first.metadata.get("tags", [])
+    assert first.source.startswith("---\n") and first.source.endswith("\n---")
+    numbering = yaml.safe_load(first.source.strip("-\n"))["numbering"]
+    assert numbering["equation"] is False
+    number = _chapter_numbers()[str(path.relative_to(ROOT).with_suffix(""))]
+    if number is None:
+        assert "enumerator" not in numbering
+    else:
+        assert numbering["enumerator"] == f"{number}.%s"

@@ -1,0 +1,397 @@
+"""Notebook readers: every chapter, run in a real JupyterLab, shows what the HTML book shows.
+
+The test starts JupyterLab itself (on a free localhost port, on a copy of ``chapters/`` so that
+autosave never touches the sources) and drives it with Playwright and Debian's Chromium in a
+1400 x 1000 window with the file browser open, as ``make lab`` opens it. For every chapter of
+``_toc.yml`` it runs Run All, waits until jupyterlab-myst has evaluated the inline expressions,
+and then compares the rendered notebook with the chapter's page of the HTML build:
+
+* no error and nothing on stderr, in the outputs or in an inline expression;
+* no raw MyST markup, no "Unknown Directive"/"Unknown Role", no unresolved reference;
+* at least as many images as the page has figures;
+* the numbers in the prose are the numbers in the HTML prose, in order;
+* the post's equation numbers, once each, and theorems and exercises numbered as in the HTML.
+
+The explorer is worked as a reader works it: a slider and the chart menu redraw the image
+(the key-to-image latency is printed), Play advances, nothing overlaps the figure at 1400 px or
+at 900 px, and the animation tabs play. Screenshots go to ``_build/screenshots/lab/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+import user_expressions  # _ext/, on the path through conftest.py
+from test_notebooks import TOC_NOTEBOOKS
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "_build" / "screenshots" / "lab"
+TOKEN = "natgrad-test"
+WINDOW = {"width": 1400, "height": 1000}
+
+# Markup that a reader must never see: roles, directive fences and options, TeX delimiters.
+RAW = re.compile(r"\{(eval|glue|eq|numref|ref|prf:\w+|cite(:\w+)?|doc|math)\}|```|^:(label|class|name|enumerator|nonumber):"
+                 r"|Unknown (Directive|Role)|\$\$|\\(begin|frac|tag)\b", re.M)
+NUMBERED = re.compile(r"^(Theorem|Lemma|Proposition|Corollary|Definition|Exercise) \d+\.\d+$")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, browser):
+    """A JupyterLab server on a copy of the chapters, with the project's kernel; yields its URL."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "chapters", root / "chapters")
+    settings = root / "settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    # render every cell, not only those in view, so that the page can be read as a whole
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}))
+    (settings / "apputils-extension").mkdir()
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port = _free_port()
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(root / "workspaces"),
+               JUPYTER_RUNTIME_DIR=str(root / "runtime"), JUPYTER_CONFIG_DIR=str(root / "config"))
+    log = open(root / "lab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+         "--LabApp.expose_app_in_browser=True"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"JupyterLab did not start: {(root / 'lab.log').read_text()[-2000:]}")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+# What a chapter looks like in JupyterLab after Run All.
+_COLLECT = r"""() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const node = panel.content.node;
+    const hidden = [...node.querySelectorAll('.katex-mathml')];
+    hidden.forEach(e => { e.style.display = 'none'; });  // the TeX source kept for screen readers
+    const prose = [...node.querySelectorAll('.jp-MarkdownCell .myst')].map(e => e.innerText);
+    hidden.forEach(e => { e.style.display = ''; });
+    const texts = sel => [...node.querySelectorAll(sel)].map(e => e.innerText.trim());
+    return {
+        prose,
+        errors: texts('[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output .jp-RenderedText[data-mime-type*="error"]'),
+        unresolved: texts('[title="Cross Reference Not Found"]'),
+        equations: texts('a[title="Link to this Equation"]'),
+        tags: texts('.katex-display .tag'),
+        titles: texts('a[title^="Link to this"]'),
+        images: node.querySelectorAll('.jp-OutputArea-output img').length,
+        markdown: panel.content.widgets.filter(w => w.model.type === 'markdown').map(w => ({
+            source: w.model.sharedModel.getSource(),
+            expressions: w.model.getMetadata('user_expressions') || [],
+        })),
+    };
+}"""
+
+_EXPRESSIONS_DONE = r"""(wanted) => {
+    const cells = window.jupyterapp.shell.currentWidget.content.widgets.filter(w => w.model.type === 'markdown');
+    return cells.every((w, i) => (w.model.getMetadata('user_expressions') || []).length >= wanted[i]);
+}"""
+
+
+@dataclasses.dataclass
+class LabRun:
+    name: str
+    seconds: float
+    data: dict
+    screenshot: Path
+
+
+def _open(page, url, name):
+    page.goto(f"{url}/lab/workspaces/{name}/tree/chapters/{name}.ipynb?reset&token={TOKEN}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.content", timeout=60000)
+    page.evaluate("""async () => { const p = window.jupyterapp.shell.currentWidget;
+        await p.context.ready; await p.sessionContext.ready; }""")
+
+
+def _run_all(page, nb, name):
+    start = time.perf_counter()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function("() => { const p = window.jupyterapp.shell.currentWidget;"
+                           " return p.content.widgets.filter(w => w.model.type === 'code')"
+                           ".every(w => w.model.executionCount !== null)"
+                           " && p.sessionContext.session.kernel.status === 'idle'; }",
+                           timeout=300000, polling=200)
+    wanted = [len(user_expressions.expressions_in(c.source)) for c in nb.cells if c.cell_type == "markdown"]
+    page.wait_for_function(_EXPRESSIONS_DONE, arg=wanted, timeout=60000, polling=200)
+    page.wait_for_timeout(500)  # the last renders settle
+    return time.perf_counter() - start
+
+
+def _screenshot(page, path):
+    """The whole notebook: make the window as tall as the notebook, then put it back."""
+    height = page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollHeight")
+    page.set_viewport_size({"width": WINDOW["width"], "height": min(height + 200, 32000)})
+    page.evaluate("() => { document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollTop = 0; }")
+    page.wait_for_timeout(300)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(WINDOW)
+
+
+@pytest.fixture(scope="module")
+def lab_runs(lab, browser):
+    """Run each chapter once (on demand) and keep what it showed; the explorer's page stays open."""
+    runs, pages = {}, {}
+
+    def get(name):
+        if name not in runs:
+            page = browser.new_page(viewport=WINDOW)
+            try:
+                nb = nbformat.read(ROOT / "chapters" / f"{name}.ipynb", as_version=4)
+                _open(page, lab, name)
+                seconds = _run_all(page, nb, name)
+                data = page.evaluate(_COLLECT)
+                shot = SHOTS / f"{name}.png"
+                _screenshot(page, shot)
+                runs[name] = LabRun(name, seconds, data, shot)
+            except Exception as exc:  # every test of that chapter reports it
+                runs[name] = exc
+            if name == "explorer" and not isinstance(runs[name], Exception):
+                pages[name] = page
+            else:
+                page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+                page.close()
+        if isinstance(runs[name], Exception):
+            raise runs[name]
+        return runs[name]
+
+    get.pages = pages
+    yield get
+    for page in pages.values():
+        page.close()
+
+
+CHAPTERS = [p.stem for p in TOC_NOTEBOOKS]
+
+
+def _html_facts(html: Path, name: str) -> dict:
+    from bs4 import BeautifulSoup
+
+    article = BeautifulSoup((html / "chapters" / f"{name}.html").read_text(encoding="utf-8"),
+                            "html.parser").find("article")
+    values = [span.get_text() for span in article.select("span.output.text_plain")
+              if span.find_parent("figcaption") is None]
+    titles = [span.get_text().strip() for span in article.select(".caption-number")]
+    tags = re.findall(r"\\tag\*?\{([^{}]+)\}", " ".join(div.get_text() for div in article.select("div.math")))
+    return {
+        "values": values,
+        "figures": len(article.select("figure")),
+        "equations": [span.contents[0].strip() for span in article.select("div.math > span.eqno")],
+        "tags": [t if t.startswith("(") else f"({t})" for t in tags],
+        "numbered": sorted({t for t in titles if NUMBERED.match(t)}),
+    }
+
+
+def _lab_values(markdown) -> list[str]:
+    """The values JupyterLab shows, in reading order (it strips a string's quotes)."""
+    shown = []
+    for cell in markdown:
+        results = {e["expression"]: e["result"] for e in cell["expressions"]}
+        for match in user_expressions.ROLE.finditer(cell["source"]):
+            result = results[match.group(2).strip()]
+            assert result["status"] == "ok", f"{{eval}}`{match.group(2)}`: {result.get('evalue')}"
+            plain = result["data"]["text/plain"]
+            shown.append(re.sub(r"^([\"'])(.*)\1$", r"\2", plain))
+    return shown
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_runs_in_jupyterlab_without_errors(lab_runs, name):
+    run = lab_runs(name)
+    print(f"{name}: Run All and rendering took {run.seconds:.1f} s; screenshot {run.screenshot}")
+    assert not run.data["errors"], f"errors or stderr in {name}: {run.data['errors'][:3]}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_shows_no_raw_markup(lab_runs, name):
+    data = lab_runs(name).data
+    raw = [m.group(0) + " in: " + text[max(0, m.start() - 60):m.end() + 60]
+           for text in data["prose"] for m in RAW.finditer(text)]
+    assert not raw, f"raw markup in {name}: {raw[:5]}"
+    assert not data["unresolved"], f"references JupyterLab cannot resolve in {name}: {data['unresolved']}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_shows_at_least_the_html_figures(lab_runs, built_book, name):
+    _, html = built_book
+    data, facts = lab_runs(name).data, _html_facts(html, name)
+    print(f"{name}: {data['images']} images in JupyterLab, {facts['figures']} figures in the HTML")
+    assert data["images"] >= facts["figures"]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_numbers_in_the_prose_are_the_htmls(lab_runs, built_book, name):
+    _, html = built_book
+    data, facts = lab_runs(name).data, _html_facts(html, name)
+    shown = _lab_values(data["markdown"])
+    assert shown == facts["values"]
+    prose = "\n".join(data["prose"])
+    missing = [value for value in shown if value not in prose]
+    assert not missing, f"values computed but not shown in {name}: {missing[:5]}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_equations_theorems_and_exercises_are_numbered_as_in_the_html(lab_runs, built_book, name):
+    _, html = built_book
+    data, facts = lab_runs(name).data, _html_facts(html, name)
+    assert data["equations"] == facts["equations"], "labelled equations: the post's numbers, in order"
+    assert [" ".join(t.split()) for t in data["tags"]] == facts["tags"], "quoted displays keep their own tags"
+    assert len(set(data["equations"])) == len(data["equations"]), "an equation number shown twice"
+    numbered = sorted({t for t in data["titles"] if NUMBERED.match(t)})
+    assert numbered == facts["numbered"]
+
+
+# ------------------------------------------------------------------------------------------
+# The explorer, worked by hand.
+
+_EXPLORER_BOX = "() => document.querySelector('.widget-image').closest('.jp-OutputArea-output')"
+
+_LAYOUT = r"""() => {
+    const out = document.querySelector('.widget-image').closest('.jp-OutputArea-output');
+    const image = out.querySelector('.widget-image').getBoundingClientRect();
+    const area = out.getBoundingClientRect();
+    // every control, label and readout that is rendered (a Play button's and an unindented
+    // checkbox's empty description labels are display: none)
+    const controls = [...out.querySelectorAll('.widget-slider, .widget-dropdown, .widget-checkbox, .widget-play, .widget-label, .widget-readout, .widget-checkbox span')]
+        .filter(e => e.getClientRects().length > 0);
+    const overlaps = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    return {
+        image: [image.left, image.top, image.width, image.height],
+        area: [area.left, area.right],
+        filebrowser: (document.querySelector('#filebrowser') || {offsetWidth: 0}).offsetWidth,
+        problems: controls.flatMap(e => {
+            const r = e.getBoundingClientRect(), name = (e.innerText || e.className).trim().slice(0, 30);
+            const found = [];
+            if (r.width === 0 || r.height === 0) found.push(`${name}: not shown`);
+            if (overlaps(r, image)) found.push(`${name}: under the figure`);
+            if (r.right > area.right + 1 || r.left < area.left - 1) found.push(`${name}: outside the output`);
+            if (e.scrollWidth > e.clientWidth + 1 && !e.matches('.widget-slider, .widget-play')) found.push(`${name}: text cut (${e.scrollWidth} > ${e.clientWidth})`);
+            return found;
+        }),
+        image_outside: image.right > area.right + 1,
+    };
+}"""
+
+
+def _explorer_page(lab_runs):
+    lab_runs("explorer")
+    page = lab_runs.pages["explorer"]
+    page.set_viewport_size(WINDOW)
+    page.evaluate(f"() => ({_EXPLORER_BOX})().scrollIntoView()")
+    return page
+
+
+def _image_changes(page, action, timeout=10000):
+    """Run ``action`` and wait until the explorer's image is a new one."""
+    before = page.evaluate("() => document.querySelector('.widget-image').src")
+    action()
+    page.wait_for_function("(before) => document.querySelector('.widget-image').src !== before",
+                           arg=before, timeout=timeout)
+
+
+def test_explorer_redraws_on_slider_chart_and_play(lab_runs):
+    page = _explorer_page(lab_runs)
+    handle = page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
+        .locator(".noUi-handle").first
+    handle.focus()
+    # Key press to new image, timed in the page: keydown on the handle, then the image's src changes.
+    page.evaluate("""() => {
+        window.__times = [];
+        const img = document.querySelector('.widget-image');
+        new MutationObserver(() => { window.__times.push(['image', performance.now()]); })
+            .observe(img, {attributes: true, attributeFilter: ['src']});
+        document.addEventListener('keydown', () => window.__times.push(['key', performance.now()]), true);
+    }""")
+    latencies = []
+    for i in range(20):
+        key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        _image_changes(page, lambda: handle.press(key))
+        events = page.evaluate("() => window.__times.splice(0)")
+        pressed = [t for kind, t in events if kind == "key"][-1]
+        drawn = [t for kind, t in events if kind == "image" and t >= pressed][0]
+        latencies.append(drawn - pressed)
+    print(f"explorer, key press to new image in JupyterLab: median {statistics.median(latencies):.0f} ms, "
+          f"max {max(latencies):.0f} ms over {len(latencies)} presses")
+
+    chart = page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
+        .locator("select").first
+    _image_changes(page, lambda: chart.select_option("natural"))
+
+    play = page.locator(".widget-play button").first
+    readout = page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
+        .locator(".widget-readout").last
+    before = readout.inner_text()
+    _image_changes(page, play.click)
+    page.wait_for_timeout(600)
+    assert readout.inner_text() != before, "Play did not move the iteration"
+
+
+@pytest.mark.parametrize("width", [1400, 900])
+def test_explorer_fits_its_window(lab_runs, width):
+    page = _explorer_page(lab_runs)
+    page.set_viewport_size({"width": width, "height": WINDOW["height"]})
+    page.wait_for_timeout(800)  # JupyterLab relays out
+    page.evaluate(f"() => ({_EXPLORER_BOX})().scrollIntoView()")
+    layout = page.evaluate(_LAYOUT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
+        .screenshot(path=str(SHOTS / f"explorer-{width}.png"))
+    print(f"explorer at {width} px: image {layout['image'][2]:.0f} x {layout['image'][3]:.0f} px, "
+          f"file browser {layout['filebrowser']} px wide")
+    assert layout["filebrowser"] > 100, "the file browser should be open, as make lab opens it"
+    assert not layout["problems"], layout["problems"]
+    assert not layout["image_outside"], layout
+    assert layout["image"][2] >= 300, f"the figure is too small to read at {width} px: {layout['image']}"
+
+
+def test_animation_tabs_play_in_jupyterlab(lab_runs):
+    page = _explorer_page(lab_runs)
+    labels = page.locator(".ng-tabs > label")
+    assert labels.count() == 5, "one tab per chart"
+    labels.nth(1).scroll_into_view_if_needed()
+    labels.nth(1).click()
+    panel = page.locator(".ng-tab-panel:visible")
+    assert panel.count() == 1
+    frame = panel.locator("img").first
+    before = frame.get_attribute("src")
+    panel.locator("button[title='Play']").click()
+    page.wait_for_timeout(1500)
+    assert frame.get_attribute("src") != before, "pressing Play did not advance the frames"
