@@ -319,6 +319,11 @@ def _explorer_page(lab_runs):
     return page
 
 
+def _explorer(page):
+    """The explorer's output area (controls and figure)."""
+    return page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]")
+
+
 def _image_changes(page, action, timeout=10000):
     """Run ``action`` and wait until the explorer's image is a new one."""
     before = page.evaluate("() => document.querySelector('.widget-image').src")
@@ -329,8 +334,7 @@ def _image_changes(page, action, timeout=10000):
 
 def test_explorer_redraws_on_slider_chart_and_play(lab_runs):
     page = _explorer_page(lab_runs)
-    handle = page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
-        .locator(".noUi-handle").first
+    handle = _explorer(page).locator(".noUi-handle").first
     handle.focus()
     # Key press to new image, timed in the page: keydown on the handle, then the image's src changes.
     page.evaluate("""() => {
@@ -351,13 +355,11 @@ def test_explorer_redraws_on_slider_chart_and_play(lab_runs):
     print(f"explorer, key press to new image in JupyterLab: median {statistics.median(latencies):.0f} ms, "
           f"max {max(latencies):.0f} ms over {len(latencies)} presses")
 
-    chart = page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
-        .locator("select").first
+    chart = _explorer(page).locator("select").first
     _image_changes(page, lambda: chart.select_option("natural"))
 
-    play = page.locator(".widget-play button").first
-    readout = page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
-        .locator(".widget-readout").last
+    play = _explorer(page).locator(".widget-play button").first
+    readout = _explorer(page).locator(".widget-readout").last
     before = readout.inner_text()
     _image_changes(page, play.click)
     page.wait_for_timeout(600)
@@ -372,8 +374,7 @@ def test_explorer_fits_its_window(lab_runs, width):
     page.evaluate(f"() => ({_EXPLORER_BOX})().scrollIntoView()")
     layout = page.evaluate(_LAYOUT)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator(".widget-image").locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]") \
-        .screenshot(path=str(SHOTS / f"explorer-{width}.png"))
+    _explorer(page).screenshot(path=str(SHOTS / f"explorer-{width}.png"))
     print(f"explorer at {width} px: image {layout['image'][2]:.0f} x {layout['image'][3]:.0f} px, "
           f"file browser {layout['filebrowser']} px wide")
     assert layout["filebrowser"] > 100, "the file browser should be open, as make lab opens it"
