@@ -10,8 +10,7 @@ Jupyter execute request, and shows the result in place of the role.
 
 **In the HTML book** the same happens at build time. :func:`execute` runs a chapter top to
 bottom and, at the place of every markdown cell, asks the kernel for the values of that cell's
-expressions in exactly the same way; expressions in a figure caption (code cell metadata
-``mystnb.figure.caption``) are evaluated right after their cell. The values are stored with the
+expressions in exactly the same way. The values are stored with the
 chapter's outputs in the build's execution cache (``data["user_expressions"]`` of its jupyter-cache
 record), and the Sphinx side of this module renders the ``{eval}`` role from there. MyST-NB's own
 ``{eval}`` needs ``nb_execution_mode: inline``, which runs every chapter serially inside the build
@@ -56,27 +55,18 @@ def expressions_in(text: str) -> list[str]:
     return found
 
 
-def _caption(cell) -> str:
-    figure = (cell.get("metadata", {}).get("mystnb") or {}).get("figure") or {}
-    return str(figure.get("caption", ""))
-
-
 def position(cells, index: int) -> int:
-    """The number of code cells that have run when cell ``index`` shows its expressions.
-
-    A markdown cell is evaluated after the code cells above it; a code cell's figure caption
-    after the cell itself.
-    """
-    before = sum(1 for cell in cells[:index] if cell.cell_type == "code")
-    return before + (1 if cells[index].cell_type == "code" else 0)
+    """The number of code cells above cell ``index``: those that have run when it is shown."""
+    return sum(1 for cell in cells[:index] if cell.cell_type == "code")
 
 
 def expressions_by_position(nb) -> dict[int, list[str]]:
-    """Every ``{eval}`` expression of a notebook, grouped by :func:`position`."""
+    """Every ``{eval}`` expression of a notebook's markdown cells, grouped by :func:`position`."""
     wanted: dict[int, list[str]] = {}
     for index, cell in enumerate(nb.cells):
-        text = cell.source if cell.cell_type == "markdown" else _caption(cell)
-        for expression in expressions_in(text):
+        if cell.cell_type != "markdown":
+            continue
+        for expression in expressions_in(cell.source):
             bucket = wanted.setdefault(position(nb.cells, index), [])
             if expression not in bucket:
                 bucket.append(expression)

@@ -8,7 +8,8 @@ and then compares the rendered notebook with the chapter's page of the HTML buil
 
 * no error and nothing on stderr, in the outputs or in an inline expression;
 * no raw MyST markup, no "Unknown Directive"/"Unknown Role", no unresolved reference;
-* at least as many images as the page has figures;
+* at least as many images as the page has figures, each with its caption below it;
+* each exercise's solution folded at first, as in the HTML's dropdowns;
 * the numbers in the prose are the numbers in the HTML prose, in order;
 * the post's equation numbers, once each, and theorems and exercises numbered as in the HTML.
 
@@ -177,10 +178,21 @@ def lab_runs(lab, browser):
             try:
                 nb = nbformat.read(ROOT / "chapters" / f"{name}.ipynb", as_version=4)
                 _open(page, lab, name)
+                # as the reader opens the chapter: each solution's cells folded
+                collapsed = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
+                                          ".filter(w => w.inputHidden).length")
                 seconds = _run_all(page, nb, name)
-                data = page.evaluate(_COLLECT)
                 shot = SHOTS / f"{name}.png"
                 _screenshot(page, shot)
+                # unfold the solutions, so that everything can be checked
+                page.evaluate("""async () => { const c = window.jupyterapp.commands;
+                    await c.execute('notebook:show-all-cell-code');
+                    await c.execute('notebook:show-all-cell-outputs'); }""")
+                page.wait_for_timeout(500)
+                data = page.evaluate(_COLLECT)
+                data["collapsed"] = collapsed
+                data["hidden_in_source"] = sum(1 for c in nb.cells if c.get("metadata", {}).get("jupyter", {})
+                                               .get("source_hidden"))
                 runs[name] = LabRun(name, seconds, data, shot)
             except Exception as exc:  # every test of that chapter reports it
                 runs[name] = exc
@@ -207,8 +219,7 @@ def _html_facts(html: Path, name: str) -> dict:
 
     article = BeautifulSoup((html / "chapters" / f"{name}.html").read_text(encoding="utf-8"),
                             "html.parser").find("article")
-    values = [span.get_text() for span in article.select("span.output.text_plain")
-              if span.find_parent("figcaption") is None]
+    values = [span.get_text() for span in article.select("span.output.text_plain")]
     titles = [span.get_text().strip() for span in article.select(".caption-number")]
     tags = re.findall(r"\\tag\*?\{([^{}]+)\}", " ".join(div.get_text() for div in article.select("div.math")))
     return {
@@ -238,6 +249,19 @@ def test_chapter_runs_in_jupyterlab_without_errors(lab_runs, name):
     run = lab_runs(name)
     print(f"{name}: Run All and rendering took {run.seconds:.1f} s; screenshot {run.screenshot}")
     assert not run.data["errors"], f"errors or stderr in {name}: {run.data['errors'][:3]}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_solutions_start_folded(lab_runs, name):
+    """Each exercise's solution starts folded, as the HTML's dropdown does.
+
+    Its explanation is the body of the ``solution-start`` directive, which jupyterlab-myst shows
+    as a closed dropdown; its code cells carry ``source_hidden``. (Run All shows their outputs.)
+    """
+    data = lab_runs(name).data
+    assert data["collapsed"] == data["hidden_in_source"]
+    if name not in ("helper_library",):
+        assert data["collapsed"] > 0, f"{name} has exercises whose solutions should start folded"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

@@ -143,10 +143,13 @@ def test_chapter_uses_no_glue(path):
 
 
 @pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
-def test_every_figure_is_the_output_of_its_cell(path):
-    """A figure is the one image output of a cell whose metadata gives its caption, name and alt text."""
+def test_every_figure_is_the_output_of_its_cell_and_captioned_below_it(path):
+    """A figure is the one image output of a cell whose metadata names it and gives its alt text;
+    its caption opens the markdown cell after it (``% caption: <name>``, _ext/figure_captions.py),
+    so that JupyterLab shows it under the figure."""
     run = executed(path)
-    for cell in run.nb.cells:
+    cells = run.nb.cells
+    for index, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
@@ -157,9 +160,14 @@ def test_every_figure_is_the_output_of_its_cell(path):
         image = cell.metadata["mystnb"].get("image", {})
         assert len(images) == 1 and len(cell.outputs) == 1, (
             f"{path.name} cell {cell.id}: a figure cell must show only its figure, got {len(cell.outputs)} outputs")
-        assert str(figure.get("name", "")).startswith("fig-"), f"{path.name} cell {cell.id}: name"
-        assert len(str(figure.get("caption", ""))) > 40, f"{path.name} cell {cell.id}: caption"
+        name = str(figure.get("name", ""))
+        assert name.startswith("fig-") and "caption" not in figure, f"{path.name} cell {cell.id}: {figure}"
         assert len(str(image.get("alt", ""))) > 40, f"{path.name} cell {cell.id}: alt text"
+        after = cells[index + 1] if index + 1 < len(cells) else None
+        lines = after.source.split("\n") if after is not None and after.cell_type == "markdown" else []
+        assert lines and lines[0] == f"% caption: {name}", f"{path.name}: no caption under {name}"
+        caption = "\n".join(lines[1:]).split("\n\n")[0]
+        assert len(caption) > 40 and not caption.startswith(("#", "```", ":::")), f"{path.name}: caption of {name}"
 
 
 def _chapter_numbers() -> dict[str, int | None]:

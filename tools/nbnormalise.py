@@ -1,7 +1,8 @@
 """Strip and normalise the chapter notebooks so that diffs stay readable.
 
-A normalised notebook has no outputs or execution counts, keeps only the ``tags`` and the
-``mystnb`` entry (a figure's caption, name and alt text) of each cell's metadata, carries a
+A normalised notebook has no outputs or execution counts, keeps only the ``tags``, the
+``mystnb`` entry (a figure's name and alt text) and JupyterLab's ``jupyter.source_hidden`` and
+``outputs_hidden`` (an exercise's solution starts collapsed) of each cell's metadata, carries a
 fixed kernelspec, and is written by nbformat with sorted keys, one-space indentation and a
 final newline. JupyterLab's ``user_expressions`` (the values of a markdown cell's ``{eval}``
 roles, saved when a reader runs the chapter) are outputs too, and are dropped.
@@ -22,6 +23,7 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 KEPT_METADATA = ("tags", "mystnb")
+HIDDEN = ("source_hidden", "outputs_hidden")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -32,8 +34,11 @@ def normalised_text(text: str) -> str:
     nb.nbformat, nb.nbformat_minor = 4, 5
     for index, cell in enumerate(nb.cells):
         metadata = cell.get("metadata", {})
-        cell.metadata = nbformat.from_dict({key: metadata[key] for key in KEPT_METADATA
-                                            if metadata.get(key)})
+        kept = {key: metadata[key] for key in KEPT_METADATA if metadata.get(key)}
+        hidden = {key: True for key in HIDDEN if metadata.get("jupyter", {}).get(key)}
+        if hidden:
+            kept["jupyter"] = hidden
+        cell.metadata = nbformat.from_dict(kept)
         cell.setdefault("id", f"cell-{index:03d}")
         if "attachments" in cell and not cell.attachments:
             del cell["attachments"]
