@@ -32,7 +32,6 @@ from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 # The MyST role: {eval}`expr`, with any number of backticks as the delimiter.
 ROLE = re.compile(r"\{eval\}(`+)(.+?)\1", re.DOTALL)
