@@ -24,8 +24,10 @@ book: $(READY)
 test: $(READY)
 	$(PY) -m pytest
 
+# JupyterLab with jupyterlab-myst (requirements.txt), which renders the chapters' MyST.
+# Containers often run as root, which JupyterLab refuses without --allow-root.
 lab: $(READY)
-	$(VENV)/bin/jupyter lab chapters/
+	$(VENV)/bin/jupyter lab chapters/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 normalise: $(READY)
 	$(PY) tools/nbnormalise.py
