@@ -11,7 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .charts import CHARTS, check_chart, std_coordinates, to_chart
+from .charts import CHARTS, check_chart, std_coordinates, to_chart, validate_theta
 from .fisher import fisher_information
 from .geometry import kl_ellipse
 from .likelihood import _std_loss_and_grad, sufficient_statistics
@@ -214,6 +214,47 @@ def plot_kl_ball(ax, theta_std, c: float, chart: str = "mean_std", **kwargs):
     return ax
 
 
+def plot_density(ax, theta_std, x=None, label: str | None = None, **kwargs):
+    r"""Draw the density of :math:`\mathcal N(\mu, \sigma^2)` given as ``theta_std = (mu, sigma)``.
+
+    .. math:: p(x) = \frac{1}{\sqrt{2\pi}\,\sigma} \exp\Big(-\frac{(x-\mu)^2}{2\sigma^2}\Big)
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    theta_std : array_like, shape (2,)
+        :math:`(\mu, \sigma)` with :math:`\sigma > 0`.
+    x : array_like, optional
+        Where to evaluate the density; by default 400 points over :math:`\mu \pm 4\sigma`.
+    label : str, optional
+        Legend entry.
+    **kwargs
+        Passed on to :meth:`~matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``theta_std`` is not a finite :math:`(\mu, \sigma)` with :math:`\sigma > 0`.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> line = plot_density(ax, (0.0, 1.0)).lines[-1]
+    >>> round(float(line.get_ydata().max()), 4)  # 1 / sqrt(2 pi)
+    0.3989
+    >>> plt.close(fig)
+    """
+    mu, sigma = validate_theta(theta_std, "mean_std", name="theta_std")
+    x = np.linspace(mu - 4 * sigma, mu + 4 * sigma, 400) if x is None else np.asarray(x, dtype=float)
+    density = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    ax.plot(x, density, label=label, **kwargs)
+    return ax
+
+
 def finish(ax, title: str, legend: bool = True, **legend_kwargs):
     """Set the title and, if asked, a legend with a white frame; return ``ax``."""
     ax.set_title(title)
@@ -234,6 +275,7 @@ __all__ = [
     "new_figure",
     "nll_grid",
     "path_to_mean_std",
+    "plot_density",
     "plot_kl_ball",
     "plot_nll_contours",
     "plot_path",

@@ -104,3 +104,14 @@ def test_kl_ball_is_the_same_set_in_every_chart_to_second_order():
         radius = 0.5 * np.einsum("ni,ij,nj->n", delta, F_std, delta)
         assert np.allclose(radius, c, rtol=1e-2)
     matplotlib.pyplot.close(fig)
+
+
+def test_plotted_density_integrates_to_one_and_peaks_at_the_mean():
+    fig, ax = nplt.new_figure()
+    nplt.plot_density(ax, (1.5, 0.4), x=np.linspace(-3.0, 6.0, 20001))
+    x, y = ax.lines[-1].get_data()
+    assert np.trapezoid(y, x) == pytest.approx(1.0, abs=1e-9)
+    assert x[np.argmax(y)] == pytest.approx(1.5, abs=1e-3)
+    with pytest.raises(ValueError, match="sigma"):
+        nplt.plot_density(ax, (0.0, -1.0))
+    matplotlib.pyplot.close(fig)
