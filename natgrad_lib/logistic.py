@@ -65,21 +65,21 @@ def _solve(M, b, what: str, theta) -> np.ndarray:
     return _finite(v, f"the {what} step", theta)
 
 
-def logistic_data(n_samples: int = 400, seed: int | None = 0, means=((-1.0, -0.5), (1.0, 0.5))):
+def logistic_data(n_data: int = 400, seed: int | None = 0, means=((-1.0, -0.5), (1.0, 0.5))):
     r"""Two overlapping Gaussian classes in the plane, with an intercept column.
 
     .. math:: y_n \in \{0, 1\},\quad (x_{n1}, x_{n2}) \sim \mathcal N(m_{y_n}, I_2),
               \quad x_n = (1, x_{n1}, x_{n2}).
 
-    The first ``n_samples // 2`` points have label 0, the others label 1.
+    The first ``n_data // 2`` points have label 0, the others label 1.
     Because both classes have unit covariance, they overlap and (almost surely,
     for a moderate number of points) no line separates them, so the maximum
     likelihood estimate exists.
 
     Parameters
     ----------
-    n_samples : int, optional
-        Number of points, at least 2 (one per class); default 400.
+    n_data : int, optional
+        Number of data points (observations), at least 2 (one per class); default 400.
     seed : int or None, optional
         Seed of ``numpy.random.default_rng``, >= 0 (default 0).
     means : array_like, shape (2, 2), optional
@@ -87,15 +87,15 @@ def logistic_data(n_samples: int = 400, seed: int | None = 0, means=((-1.0, -0.5
 
     Returns
     -------
-    X : numpy.ndarray, shape (n_samples, 3)
+    X : numpy.ndarray, shape (n_data, 3)
         Rows :math:`(1, x_{n1}, x_{n2})`.
-    y : numpy.ndarray, shape (n_samples,)
+    y : numpy.ndarray, shape (n_data,)
         Labels 0.0 and 1.0.
 
     Raises
     ------
     ValueError
-        If ``n_samples`` is not an integer >= 2, ``seed`` is not None or an
+        If ``n_data`` is not an integer >= 2, ``seed`` is not None or an
         integer >= 0, or ``means`` is not a finite (2, 2) array.
 
     Examples
@@ -104,7 +104,7 @@ def logistic_data(n_samples: int = 400, seed: int | None = 0, means=((-1.0, -0.5
     >>> X.shape, y.tolist()
     ((6, 3), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     """
-    n_samples = count(n_samples, "n_samples", 2)
+    n_data = count(n_data, "n_data", 2)
     seed = optional_seed(seed)
     try:
         m = np.array(means, dtype=float)
@@ -113,10 +113,10 @@ def logistic_data(n_samples: int = 400, seed: int | None = 0, means=((-1.0, -0.5
     if m.shape != (2, 2) or not np.all(np.isfinite(m)):
         raise ValueError(f"means must be a finite array of shape (2, 2), got {m.tolist()}")
     rng = np.random.default_rng(seed)
-    n0 = n_samples // 2
-    y = np.concatenate([np.zeros(n0), np.ones(n_samples - n0)])
-    features = m[y.astype(int)] + rng.standard_normal((n_samples, 2))
-    return np.column_stack([np.ones(n_samples), features]), y
+    n0 = n_data // 2
+    y = np.concatenate([np.zeros(n0), np.ones(n_data - n0)])
+    features = m[y.astype(int)] + rng.standard_normal((n_data, 2))
+    return np.column_stack([np.ones(n_data), features]), y
 
 
 def logistic_nll(theta, X, y) -> float:

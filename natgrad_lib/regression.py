@@ -32,7 +32,7 @@ def _kind(kind) -> str:
     return kind
 
 
-def linreg_data(n: int = 1000, seed: int = 0):
+def linreg_data(n_data: int = 1000, seed: int = 0):
     r"""Simulated data of Kunstner et al. (2019), Fig. 1.
 
     .. math:: x_n = (1, z_n),\ z_n \sim \mathrm{LogNormal}(0, 0.75^2),\qquad
@@ -41,27 +41,33 @@ def linreg_data(n: int = 1000, seed: int = 0):
 
     Parameters
     ----------
-    n : int, optional
-        Number of observations, at least 1 (default 1000).
+    n_data : int, optional
+        Number of data points (observations), at least 1 (default 1000).
     seed : int, optional
         Seed of ``numpy.random.default_rng``.
 
     Returns
     -------
-    X : numpy.ndarray, shape (n, 2)
-    y : numpy.ndarray, shape (n,)
+    X : numpy.ndarray, shape (n_data, 2)
+    y : numpy.ndarray, shape (n_data,)
 
     Raises
     ------
     ValueError
-        If ``n`` is not a positive integer or ``seed`` is not an integer >= 0.
+        If ``n_data`` is not a positive integer or ``seed`` is not an integer >= 0.
+
+    Examples
+    --------
+    >>> X, y = linreg_data(3, seed=0)
+    >>> X.shape, y.shape, X[:, 0].tolist()
+    ((3, 2), (3,), [1.0, 1.0, 1.0])
     """
-    n = count(n, "n", 1)
+    n_data = count(n_data, "n_data", 1)
     seed = count(seed, "seed", 0)
     rng = np.random.default_rng(seed)
-    z = rng.lognormal(mean=0.0, sigma=0.75, size=n)
-    X = np.column_stack([np.ones(n), z])
-    y = X @ np.array([2.0, 2.0]) + rng.standard_normal(n)
+    z = rng.lognormal(mean=0.0, sigma=0.75, size=n_data)
+    X = np.column_stack([np.ones(n_data), z])
+    y = X @ np.array([2.0, 2.0]) + rng.standard_normal(n_data)
     return X, y
 
 

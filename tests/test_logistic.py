@@ -168,8 +168,8 @@ Y3 = np.array([0.0, 1.0, 0.0, 1.0])
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda: lg.logistic_data(1), "n_samples"),
-        (lambda: lg.logistic_data(2.5), "n_samples"),
+        (lambda: lg.logistic_data(1), "n_data"),
+        (lambda: lg.logistic_data(2.5), "n_data"),
         (lambda: lg.logistic_data(10, seed=-1), "seed"),
         (lambda: lg.logistic_data(10, means=[[0, 0]]), "means"),
         (lambda: lg.logistic_data(10, means=[[0, np.nan], [1, 1]]), "means"),

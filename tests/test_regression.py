@@ -91,7 +91,7 @@ def test_directions_and_trajectory(data):
 @pytest.mark.parametrize(
     ("call", "name"),
     [
-        (lambda X, y: reg.linreg_data(0), "n"),
+        (lambda X, y: reg.linreg_data(0), "n_data"),
         (lambda X, y: reg.linreg_data(10, seed=-1), "seed"),
         (lambda X, y: reg.linreg_grad([1.0], X, y), "theta"),
         (lambda X, y: reg.linreg_grad([1.0, 2.0], X, y[:-1]), "y"),
