@@ -4,14 +4,14 @@ Observation :math:`x_t \sim \mathcal N(\mu^\star, \sigma^2)` arrives at step
 :math:`t = 1, 2, \dots` and brings the loss
 :math:`\ell_t(\mu) = (x_t - \mu)^2 / (2\sigma^2)`, whose gradient is
 :math:`-(x_t - \mu)/\sigma^2`; the Fisher of one observation is
-:math:`F = 1/\sigma^2`. With the step size :math:`\mathrm{lr}_t = \mathrm{lr}_0/t`,
+:math:`F = 1/\sigma^2`. With the step size :math:`\alpha_t = \alpha_0/t`,
 natural gradient descent (preconditioned by :math:`F^{-1}`) and plain gradient
 descent are both *gain recursions*
 
-.. math:: \mu_t = \mu_{t-1} + \frac{a}{t}\,(x_t - \mu_{t-1}),
+.. math:: \mu_t = \mu_{t-1} + \frac{\gamma}{t}\,(x_t - \mu_{t-1}),
 
-with gain :math:`a = \mathrm{lr}_0` (natural) or :math:`a = \mathrm{lr}_0/\sigma^2`
-(plain). For :math:`a = 1` the recursion is the running mean, whose variance
+with gain :math:`\gamma = \alpha_0` (natural) or :math:`\gamma = \alpha_0/\sigma^2`
+(plain). For :math:`\gamma = 1` the recursion is the running mean, whose variance
 :math:`\sigma^2/t` is the Cramer-Rao bound (Amari 1998, Theorem 2).
 
 References
@@ -40,10 +40,10 @@ def _stream(x) -> np.ndarray:
 
 
 def gain(sigma, lr0: float = 1.0, natural: bool = True) -> float:
-    r"""Gain :math:`a` of online (natural) gradient descent with :math:`\mathrm{lr}_t = \mathrm{lr}_0/t`.
+    r"""Gain :math:`\gamma` of online (natural) gradient descent with :math:`\alpha_t = \alpha_0/t`.
 
-    .. math:: a = \mathrm{lr}_0 \ \text{(natural)}, \qquad
-              a = \mathrm{lr}_0 / \sigma^2 \ \text{(plain)}
+    .. math:: \gamma = \alpha_0 \ \text{(natural)}, \qquad
+              \gamma = \alpha_0 / \sigma^2 \ \text{(plain)}
 
     Parameters
     ----------
@@ -80,7 +80,7 @@ def gain(sigma, lr0: float = 1.0, natural: bool = True) -> float:
 def online_mean(x, sigma, mu0: float = 0.0, lr0: float = 1.0, natural: bool = True) -> np.ndarray:
     r"""Path :math:`\mu_1, \dots, \mu_T` of online (natural) gradient descent on the Gaussian mean.
 
-    .. math:: \mu_t = \mu_{t-1} - \frac{\mathrm{lr}_0}{t}\, P\, \nabla\ell_t(\mu_{t-1}),
+    .. math:: \mu_t = \mu_{t-1} - \frac{\alpha_0}{t}\, P\, \nabla\ell_t(\mu_{t-1}),
               \qquad \nabla\ell_t(\mu) = -\frac{x_t - \mu}{\sigma^2},
               \qquad P = F^{-1} = \sigma^2 \ \text{(natural)} \text{ or } P = 1.
 
@@ -97,7 +97,7 @@ def online_mean(x, sigma, mu0: float = 0.0, lr0: float = 1.0, natural: bool = Tr
     mu0 : float, optional
         Starting point :math:`\mu_0` (default 0).
     lr0 : float, optional
-        Step-size constant of :math:`\mathrm{lr}_t = \mathrm{lr}_0 / t`, > 0 (default 1).
+        Step-size constant of :math:`\alpha_t = \alpha_0 / t`, > 0 (default 1).
     natural : bool, optional
         Natural gradient (default) or plain gradient descent.
 
@@ -120,35 +120,35 @@ def online_mean(x, sigma, mu0: float = 0.0, lr0: float = 1.0, natural: bool = Tr
     array([4., 0.])
     """
     arr = _stream(x)
-    a = gain(sigma, lr0, natural)
+    gamma = gain(sigma, lr0, natural)
     mu = np.full(arr.shape[:-1], finite_float(mu0, "mu0"))
     path = np.empty_like(arr)
     with np.errstate(all="ignore"):
         for t in range(1, arr.shape[-1] + 1):
-            mu = mu + (a / t) * (arr[..., t - 1] - mu)
+            mu = mu + (gamma / t) * (arr[..., t - 1] - mu)
             path[..., t - 1] = mu
     if not np.all(np.isfinite(path)):
         raise ValueError(
-            f"online_mean overflowed with gain a = {a!r}: lower lr0 (or raise sigma for natural=False)"
+            f"online_mean overflowed with gain gamma = {gamma!r}: lower lr0 (or raise sigma for natural=False)"
         )
     return path
 
 
-def gain_variance(a, sigma, T: int) -> np.ndarray:
-    r"""Exact variance of the gain recursion :math:`\mu_t = \mu_{t-1} + (a/t)(x_t - \mu_{t-1})`.
+def gain_variance(gamma, sigma, T: int) -> np.ndarray:
+    r"""Exact variance of the gain recursion :math:`\mu_t = \mu_{t-1} + (\gamma/t)(x_t - \mu_{t-1})`.
 
     For independent :math:`x_t` of variance :math:`\sigma^2` and a fixed start
     (:math:`v_0 = 0`),
 
-    .. math:: v_t = \Big(1 - \frac{a}{t}\Big)^2 v_{t-1} + \frac{a^2\sigma^2}{t^2}.
+    .. math:: v_t = \Big(1 - \frac{\gamma}{t}\Big)^2 v_{t-1} + \frac{\gamma^2\sigma^2}{t^2}.
 
-    For :math:`a = 1`, :math:`v_t = \sigma^2/t`; for :math:`a > 1/2`,
-    :math:`t\,v_t \to a^2\sigma^2/(2a - 1)`; for :math:`a < 1/2`, :math:`v_t`
-    decays like :math:`t^{-2a}`.
+    For :math:`\gamma = 1`, :math:`v_t = \sigma^2/t`; for :math:`\gamma > 1/2`,
+    :math:`t\,v_t \to \gamma^2\sigma^2/(2\gamma - 1)`; for :math:`\gamma < 1/2`, :math:`v_t`
+    decays like :math:`t^{-2\gamma}`.
 
     Parameters
     ----------
-    a : float
+    gamma : float
         Gain, > 0.
     sigma : float
         Standard deviation of one observation, > 0.
@@ -163,7 +163,7 @@ def gain_variance(a, sigma, T: int) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``a`` or ``sigma`` is not a finite number > 0, or ``T`` is not an integer >= 1,
+        If ``gamma`` or ``sigma`` is not a finite number > 0, or ``T`` is not an integer >= 1,
         or the variance overflows.
 
     Examples
@@ -171,7 +171,7 @@ def gain_variance(a, sigma, T: int) -> np.ndarray:
     >>> gain_variance(1.0, 2.0, 4)
     array([4.        , 2.        , 1.33333333, 1.        ])
     """
-    a = positive_float(a, "a")
+    gamma = positive_float(gamma, "gamma")
     sigma = positive_float(sigma, "sigma")
     T = count(T, "T", 1)
     v = np.empty(T)
@@ -179,24 +179,24 @@ def gain_variance(a, sigma, T: int) -> np.ndarray:
     s2 = sigma**2
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
-            prev = (1.0 - a / t) ** 2 * prev + a * a * s2 / (t * t)
+            prev = (1.0 - gamma / t) ** 2 * prev + gamma * gamma * s2 / (t * t)
             v[t - 1] = prev
     if not np.all(np.isfinite(v)):
-        raise ValueError(f"gain_variance overflowed for a = {a!r}, sigma = {sigma!r}, T = {T}")
+        raise ValueError(f"gain_variance overflowed for gamma = {gamma!r}, sigma = {sigma!r}, T = {T}")
     return v
 
 
-def asymptotic_variance_ratio(a) -> float:
+def asymptotic_variance_ratio(gamma) -> float:
     r"""Limit of :math:`t\,\mathrm{Var}(\mu_t)/\sigma^2` for the gain recursion.
 
-    .. math:: \lim_{t\to\infty} \frac{t\,v_t}{\sigma^2} = \frac{a^2}{2a - 1},
-              \qquad a > \tfrac12,
+    .. math:: \lim_{t\to\infty} \frac{t\,v_t}{\sigma^2} = \frac{\gamma^2}{2\gamma - 1},
+              \qquad \gamma > \tfrac12,
 
-    which is at least 1, with equality only at :math:`a = 1` (the Cramer-Rao bound).
+    which is at least 1, with equality only at :math:`\gamma = 1` (the Cramer-Rao bound).
 
     Parameters
     ----------
-    a : float
+    gamma : float
         Gain, > 1/2 (for smaller gains the variance decays slower than 1/t and
         the limit is infinite).
 
@@ -207,7 +207,7 @@ def asymptotic_variance_ratio(a) -> float:
     Raises
     ------
     ValueError
-        If ``a`` is not a finite number > 1/2.
+        If ``gamma`` is not a finite number > 1/2.
 
     Examples
     --------
@@ -216,12 +216,12 @@ def asymptotic_variance_ratio(a) -> float:
     >>> asymptotic_variance_ratio(2.0)
     1.3333333333333333
     """
-    a = finite_float(a, "a")
-    if a <= 0.5:
+    gamma = finite_float(gamma, "gamma")
+    if gamma <= 0.5:
         raise ValueError(
-            f"a must be > 1/2 (for a <= 1/2 the variance decays slower than 1/t), got {a!r}"
+            f"gamma must be > 1/2 (for gamma <= 1/2 the variance decays slower than 1/t), got {gamma!r}"
         )
-    return a * a / (2.0 * a - 1.0)
+    return gamma * gamma / (2.0 * gamma - 1.0)
 
 
 __all__ = ["asymptotic_variance_ratio", "gain", "gain_variance", "online_mean"]
