@@ -73,7 +73,7 @@ _CHART_SYMBOLS = {
     "mean_std": ("mu", "sigma", {"positive": True}),
     "mean_var": ("mu", "v", {"positive": True}),
     "mean_precision": ("mu", "tau", {"positive": True}),
-    "mean_logstd": ("mu", "s", {"real": True}),
+    "mean_logstd": ("mu", "omega", {"real": True}),  # omega = log sigma
     "natural": ("eta1", "eta2", {"negative": True}),
 }
 
