@@ -58,11 +58,17 @@ def fisher_discrepancy(estimate, F) -> float:
     return float(np.max(np.abs(estimate - F) / np.sqrt(np.outer(diag, diag))))
 
 
+#: The summary of a report on a function that still raises ``NotImplementedError``.
+NOT_IMPLEMENTED = "the function is not implemented yet: replace `raise NotImplementedError` with your code"
+
+
 @dataclass
 class CheckReport:
     """Outcome of checking a reader's function: ``passed``, a one-line ``summary`` and ``details``.
 
-    Truthy exactly when the check passed; shows as Markdown in a notebook.
+    Truthy exactly when the check passed; shows as Markdown in a notebook. A function that is not
+    written yet (it still raises ``NotImplementedError``) is reported as the reader's turn, not as
+    a failure, so that an exercise does not open on what looks like an error.
     """
 
     passed: bool
@@ -72,11 +78,21 @@ class CheckReport:
     def __bool__(self) -> bool:
         return self.passed
 
+    @property
+    def your_turn(self) -> bool:
+        """True when the function has not been written yet."""
+        return not self.passed and self.summary == NOT_IMPLEMENTED
+
     def __str__(self) -> str:
+        if self.your_turn:
+            return "YOUR TURN: write the function, then run the check again"
         mark = "PASSED" if self.passed else "NOT YET"
         return "\n".join([f"{mark}: {self.summary}", *(f"  - {d}" for d in self.details)])
 
     def _repr_markdown_(self) -> str:
+        if self.your_turn:
+            return ("✎ **Your turn:** replace `raise NotImplementedError` with your code and run "
+                    "the cell again; the check then tells you whether it is right.")
         mark = "✓ **Passed:**" if self.passed else "✗ **Not yet:**"  # glyphs every text font has
         return "\n".join([f"{mark} {self.summary}", "", *(f"* {d}" for d in self.details)])
 
@@ -96,7 +112,7 @@ def _call(fn, *args):
             warnings.simplefilter("ignore")
             return np.asarray(fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]), dtype=float), None
     except NotImplementedError:
-        return None, "the function is not implemented yet: replace `raise NotImplementedError` with your code"
+        return None, NOT_IMPLEMENTED
     except Exception as exc:  # noqa: BLE001 -- any error in the reader's code is reported, not raised
         return None, f"calling it raised {type(exc).__name__}: {exc}"
 
