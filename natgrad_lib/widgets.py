@@ -460,7 +460,7 @@ def race_animation(data, mu0: float, sigma0: float, chart: str, lr: float, steps
     lines = {kind: ax.plot([], [], color=COLORS[kind], lw=2, marker="o", ms=2, label=LABELS[kind])[0]
              for kind in ("gd", "ngd")}
     ax.legend(loc="upper right", fontsize="x-small", framealpha=0.95)
-    ax.set_title(f"GD vs natural GD, both run in {CHART_LABELS[chart]}, lr = {lr:g}", fontsize="small")
+    ax.set_title(f"GD vs natural GD, both run in {CHART_LABELS[chart]}, α = {lr:g}", fontsize="small")
     counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize="x-small")
     note = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize="x-small", color="#B00020")
     message = divergence_message(paths, steps, data)
