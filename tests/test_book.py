@@ -227,6 +227,7 @@ class Visit:
     tags: list
     eqnos: list
     raw_tex: list
+    wide_code: list
     screenshot: pathlib.Path
 
 
@@ -281,6 +282,13 @@ _MATH_STATS = """() => {
 }"""
 
 
+# Code a reader sees (not folded behind "Show code cell source") must fit the text column:
+# a line that needs a horizontal scroll bar is cut off on the page and in the screenshot.
+_WIDE_CODE = """() => [...document.querySelectorAll('div.cell_input pre')]
+    .filter(pre => !pre.closest('details') && pre.scrollWidth > pre.clientWidth + 1)
+    .map(pre => pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''))"""
+
+
 def _load(browser, site, page_path):
     page = browser.new_page()
     try:
@@ -295,8 +303,10 @@ def _load(browser, site, page_path):
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
         raw_tex = [m.group(0) for m in re.finditer(r".{0,40}(\$\$|\\begin|\\frac|\\\(|\\\[).{0,40}", page.evaluate(_PROSE_TEXT))]
+        wide_code = page.evaluate(_WIDE_CODE)
         page.wait_for_load_state("networkidle")
-        return Visit(page.url, external, failed, errors, raw_tex=raw_tex, screenshot=shot, **stats)
+        return Visit(page.url, external, failed, errors, raw_tex=raw_tex, wide_code=wide_code,
+                     screenshot=shot, **stats)
     finally:
         page.close()
 
@@ -327,6 +337,11 @@ def test_page_loads_offline_without_errors(visit, site, page_path):
     assert not _unexpected(v.errors), f"console errors: {v.errors}"
     if page_path == "index.html":
         assert v.url == f"{site}/{TOC_PAGES[0]}", f"the root did not redirect to the book: {v.url}"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_visible_code_fits_the_column(visit, page_path):
+    assert not visit(page_path).wide_code, f"code lines cut off at the column's edge: {visit(page_path).wide_code}"
 
 
 @pytest.mark.parametrize("page_path", PAGES)
