@@ -80,7 +80,7 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "logistic", "online", "plotting", "regression", "symbolic", "widgets"}
+_LAZY_SUBMODULES = {"display", "live", "logistic", "online", "plotting", "regression", "symbolic", "widgets"}
 
 
 def __getattr__(name):

@@ -1,0 +1,383 @@
+r"""The kernel-free explorer: a Bokeh app whose dynamics run in the reader's browser.
+
+The race of :mod:`natgrad_lib.widgets` without a Python kernel. Python builds, once, what does
+not change while the reader plays: the contours of the mean NLL, the controls and the initial
+paths (from :mod:`natgrad_lib.optimizers`). Every change afterwards (a slider, the chart, a click
+or a drag on the plot) runs ``js/live_explorer.mjs`` in the browser, a line-by-line port of
+:func:`~natgrad_lib.optimizers.gradient_descent` and
+:func:`~natgrad_lib.optimizers.natural_gradient_descent` that the tests hold to 1e-10.
+
+Where it shows:
+
+* **The HTML book.** The page embeds the Bokeh document; BokehJS is served from the book's own
+  ``_static/bokeh`` folder (``_ext/static_assets.py`` copies :func:`bokehjs_files` there and adds
+  them to the pages that hold an explorer). No request leaves the site.
+* **JupyterLab.** A first output hands BokehJS to ``jupyter_bokeh``'s loader (in the HTML book
+  that output is empty and dropped); the second is the same embed as in the book.
+* **Print and no JavaScript.** A static image of the initial race sits in the figure and shows
+  until BokehJS has drawn the app, and again in print.
+
+Sits on top of everything else, like :mod:`natgrad_lib.widgets`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import count, positive_float
+from .charts import CHARTS, check_chart, to_chart
+from .likelihood import _std_loss_and_grad, sufficient_statistics
+from .optimizers import gradient_descent, natural_gradient_descent
+from .plotting import COLORS, LABELS, nll_grid
+
+JS_MODULE = Path(__file__).with_name("js") / "live_explorer.mjs"
+"""The ES module with the browser's dynamics and the Bokeh glue."""
+
+CHART_NAMES = {
+    "mean_std": "(μ, σ)",
+    "mean_var": "(μ, σ²)",
+    "mean_precision": "(μ, τ)",
+    "mean_logstd": "(μ, log σ)",
+    "natural": "(η₁, η₂)",
+}
+"""Plain-text name of each chart, as the explorer's buttons show it."""
+
+# the ranges of natgrad_lib.widgets.Explorer's sliders, so both explorers offer the same runs
+RANGES = {"lr": (1e-4, 10.0), "steps": (1, 400), "mu0": (-6.0, 6.0), "sigma0": (0.1, 4.0)}
+WIDGET = 320  # px, one column of controls
+KL_RADIUS = 0.05  # nats, as natgrad_lib.widgets.Explorer: large enough to see at this scale
+LOAD_MIME = "application/vnd.bokehjs_load.v0+json"  # jupyter_bokeh's loader in JupyterLab
+CHART_DASH = {"mean_std": "solid", "mean_var": "dashed", "mean_precision": "dotted",
+              "mean_logstd": "dotdash", "natural": [6, 2, 1, 2, 1, 2]}
+
+
+def bokehjs_files() -> list[Path]:
+    """BokehJS's core and widgets bundles, from the installed ``bokeh`` wheel (served locally).
+
+    Examples
+    --------
+    >>> [p.name for p in bokehjs_files()]
+    ['bokeh.min.js', 'bokeh-widgets.min.js']
+    """
+    import bokeh
+
+    folder = Path(bokeh.__file__).parent / "server" / "static" / "js"
+    return [folder / "bokeh.min.js", folder / "bokeh-widgets.min.js"]
+
+
+def view_limits(xbar: float, s2: float):
+    r"""The explorer's view: :math:`\mu \in (\bar x - 4s, \bar x + 2.5s)`, :math:`\sigma \in (0.05s, 2.6s)`."""
+    s = math.sqrt(s2)
+    return (xbar - 4.0 * s, xbar + 2.5 * s), (0.05 * s, 2.6 * s)
+
+
+def _columns(path: np.ndarray, chart: str) -> dict:
+    from .charts import std_coordinates
+
+    std = std_coordinates(path, chart) if len(path) else np.empty((0, 2))
+    return {"x": std[:, 0].tolist(), "y": std[:, 1].tolist(),
+            "a": path[:, 0].tolist(), "b": path[:, 1].tolist()}
+
+
+def _check_settings(mu0, sigma0, chart, lr, steps):
+    check_chart(chart)
+    lr = positive_float(lr, "lr")
+    steps = count(steps, "steps", 1)
+    for name, value in (("lr", lr), ("steps", steps), ("mu0", mu0), ("sigma0", sigma0)):
+        low, high = RANGES[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"{name} must lie in [{low:g}, {high:g}] (the slider's range), got {value!r}")
+    return float(mu0), float(sigma0), chart, lr, steps
+
+
+class LiveExplorer:
+    r"""GD (colour ``COLORS["gd"]``) and natural GD (``COLORS["ngd"]``) racing, recomputed in the browser.
+
+    Controls: learning rate :math:`\alpha` (log scale), steps, chart, start :math:`(\mu_0,
+    \sigma_0)` by sliders or by clicking or dragging on the plot, natural GD in all five charts,
+    the KL ball :math:`\tfrac12\delta^\top F\delta = c` around the natural-GD iterate, Play, an
+    iteration scrubber and Reset. A run that leaves the chart's domain or whose loss grows shows
+    a message.
+
+    Parameters
+    ----------
+    data : array_like
+        Observations; only :math:`(\bar x, s^2)` reach the browser.
+    mu0, sigma0 : float
+        Start :math:`\mathcal N(\mu_0, \sigma_0^2)`, in the sliders' ranges (:data:`RANGES`).
+    chart : str
+        One of :data:`~natgrad_lib.charts.CHARTS`.
+    lr : float
+        Learning rate, in ``RANGES["lr"]``.
+    steps : int
+        Iterations, in ``RANGES["steps"]``.
+    all_charts, kl_ball : bool
+        Initial state of the two overlays.
+    title : str
+        The plot's title.
+    alt : str
+        Alt text of the static image that stands in for the app without JavaScript and in print.
+
+    Raises
+    ------
+    ValueError
+        On invalid data, an unknown chart or a setting outside its slider's range.
+
+    Examples
+    --------
+    >>> app = LiveExplorer([0.0, 1.0, 3.0], mu0=-1.0, sigma0=0.5, chart="mean_var", lr=0.05, steps=20)
+    >>> app.models["gd"].data["a"][0], len(app.models["ngd"].data["a"])
+    (-1.0, 21)
+    """
+
+    def __init__(self, data, mu0: float, sigma0: float, chart: str, lr: float, steps: int, *,
+                 all_charts: bool = False, kl_ball: bool = False,
+                 title: str = "Fitting N(μ, σ²): gradient descent against natural gradient descent",
+                 alt: str = "Gradient descent and natural gradient descent from the same start "
+                            "over the contours of the mean negative log-likelihood"):
+        for name, value in (("all_charts", all_charts), ("kl_ball", kl_ball)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+        self.settings = dict(zip(("mu0", "sigma0", "chart", "lr", "steps"),
+                                 _check_settings(mu0, sigma0, chart, lr, steps)))
+        self.settings.update(all_charts=all_charts, kl_ball=kl_ball)
+        self.xbar, self.s2 = sufficient_statistics(data)
+        self.data = np.asarray(data, dtype=float)
+        self.title, self.alt = title, alt
+        self.uid = uuid.uuid4().hex[:12]
+        self.layout, self.models = self._build()
+
+    # -- the Bokeh document ---------------------------------------------------------------
+    def _build(self):
+        from bokeh import events
+        from bokeh.layouts import column, row
+        from bokeh.models import (Button, CheckboxGroup, ColumnDataSource, CustomJS, CustomJSTickFormatter,
+                                  Div, Legend, LegendItem, RadioButtonGroup, Range1d, Slider, Toggle)
+        from bokeh.plotting import figure
+
+        s = self.settings
+        mu_range, sigma_range = view_limits(self.xbar, self.s2)
+        p = figure(height=400, sizing_mode="stretch_width", min_width=300, max_width=720,
+                   x_range=Range1d(*mu_range), y_range=Range1d(*sigma_range), title=self.title,
+                   tools="", toolbar_location=None, background_fill_color="white",
+                   x_axis_label="mean μ", y_axis_label="standard deviation σ", name="plot")
+        p.title.text_font_size = "13px"
+
+        # contours of the mean NLL, computed here: levels on a log scale above the minimum, as
+        # natgrad_lib.plotting.plot_nll_contours draws them
+        MU, SIGMA, L = nll_grid(self.data, mu_range, sigma_range, n=120)
+        lmin = float(_std_loss_and_grad(self.xbar, self.s2, self.xbar, math.sqrt(self.s2))[0])
+        levels = lmin + np.geomspace(1e-3, max(float(L.max()) - lmin, 1e-2), 16)
+        p.contour(MU, SIGMA, L, levels=levels.tolist(), line_color="#8a8a8a", line_width=0.7)
+        p.scatter([self.xbar], [math.sqrt(self.s2)], marker="star", size=16, color=COLORS["mle"],
+                  legend_label="MLE")
+
+        theta0 = to_chart([s["mu0"], s["sigma0"]], "mean_std", s["chart"])
+        gd = gradient_descent(self.data, theta0, s["chart"], s["lr"], s["steps"])
+        ngd = natural_gradient_descent(self.data, theta0, s["chart"], s["lr"], s["steps"])
+        sources = {"gd": ColumnDataSource(_columns(gd, s["chart"]), name="gd"),
+                   "ngd": ColumnDataSource(_columns(ngd, s["chart"]), name="ngd")}
+        for chart in CHARTS:
+            path = np.empty((0, 2))
+            if s["all_charts"]:
+                start = to_chart([s["mu0"], s["sigma0"]], "mean_std", chart)
+                path = natural_gradient_descent(self.data, start, chart, s["lr"], s["steps"])
+            sources[f"ngd_{chart}"] = ColumnDataSource(_columns(path, chart), name=f"ngd_{chart}")
+        sources["ball"] = ColumnDataSource({"x": [], "y": []}, name="ball")
+        sources["start"] = ColumnDataSource({"x": [s["mu0"]], "y": [s["sigma0"]]}, name="start")
+
+        items, overlay_items = [], []
+        for chart in CHARTS:
+            r = p.line("x", "y", source=sources[f"ngd_{chart}"], color=COLORS["ngd"], line_width=1.3,
+                       line_dash=CHART_DASH[chart], alpha=0.85)
+            overlay_items.append(LegendItem(label=f"natural GD in {CHART_NAMES[chart]}", renderers=[r],
+                                            visible=s["all_charts"]))
+        items += overlay_items
+        for kind in ("gd", "ngd"):
+            r1 = p.line("x", "y", source=sources[kind], color=COLORS[kind], line_width=2.2)
+            r2 = p.scatter("x", "y", source=sources[kind], color=COLORS[kind], size=3)
+            items.insert(0 if kind == "gd" else 1, LegendItem(label=LABELS[kind], renderers=[r1, r2]))
+        ball = p.line("x", "y", source=sources["ball"], color=COLORS["kl"], line_width=1.8)
+        ball_item = LegendItem(label=f"KL ball ½δᵀFδ = {KL_RADIUS:g}", renderers=[ball], visible=s["kl_ball"])
+        items.append(ball_item)
+        start = p.scatter("x", "y", source=sources["start"], marker="circle", size=10,
+                          fill_color="white", line_color="black", line_width=2)
+        items.append(LegendItem(label="start (click or drag)", renderers=[start]))
+        # below the plot, so that it never hides a path; the overlays' entries show with them
+        legend = p.legend[0]
+        legend.items = legend.items + items
+        p.add_layout(legend, "below")
+        legend.orientation = "horizontal"
+        legend.ncols = 3
+        legend.label_text_font_size = "11px"
+        legend.spacing = 2
+        legend.padding = 2
+        legend.margin = 4
+        legend.border_line_alpha = 0
+
+        lr_low, lr_high = (math.log10(v) for v in RANGES["lr"])
+        fmt = CustomJSTickFormatter(code="return (10 ** tick).toPrecision(2);")
+        controls = {
+            "log_lr": Slider(start=lr_low, end=lr_high, step=0.05, value=math.log10(s["lr"]),
+                             title="learning rate α", format=fmt, name="log_lr", width=WIDGET),
+            "steps": Slider(start=RANGES["steps"][0], end=RANGES["steps"][1], step=1, value=s["steps"],
+                            title="steps", name="steps", width=WIDGET),
+            "mu0": Slider(start=RANGES["mu0"][0], end=RANGES["mu0"][1], step=0.05, value=s["mu0"],
+                          title="start μ₀", name="mu0", width=WIDGET),
+            "sigma0": Slider(start=RANGES["sigma0"][0], end=RANGES["sigma0"][1], step=0.05,
+                             value=s["sigma0"], title="start σ₀", name="sigma0", width=WIDGET),
+            "chart": RadioButtonGroup(labels=[CHART_NAMES[c] for c in CHARTS],
+                                      active=CHARTS.index(s["chart"]), name="chart", width=2 * WIDGET),
+            "overlay": CheckboxGroup(labels=["natural GD in all five charts", "KL ball around natural GD"],
+                                     active=[i for i, on in enumerate((s["all_charts"], s["kl_ball"])) if on],
+                                     name="overlay"),
+            "play": Toggle(label="▶ Play", active=False, name="play", width=90),
+            "iteration": Slider(start=0, end=s["steps"], step=1, value=s["steps"], title="iteration",
+                                name="iteration", width=WIDGET),
+            "reset": Button(label="Reset", name="reset", width=90),
+        }
+        message = Div(text="", visible=False, name="message",
+                      styles={"color": "#B00020", "border": "1px solid #B00020", "padding": "4px 8px",
+                              "background": "white", "white-space": "pre-line"})
+        counter = Div(text=f"iteration {s['steps']} of {s['steps']}", name="counter")
+        defaults = {"log_lr": controls["log_lr"].value, "steps": s["steps"], "chart": controls["chart"].active,
+                    "mu0": s["mu0"], "sigma0": s["sigma0"], "overlay": list(controls["overlay"].active)}
+        legend_items = {"overlay": overlay_items, "ball": [ball_item]}
+        callback = CustomJS.from_file(
+            str(JS_MODULE), controls=controls, sources=sources, message=message, counter=counter,
+            legend_items=legend_items,
+            defaults=defaults, stats={"xbar": self.xbar, "s2": self.s2, "kl_radius": KL_RADIUS})
+        for name in ("log_lr", "steps", "mu0", "sigma0", "iteration"):
+            controls[name].js_on_change("value", callback)
+        controls["chart"].js_on_change("active", callback)
+        controls["overlay"].js_on_change("active", callback)
+        controls["play"].js_on_change("active", callback)
+        controls["reset"].js_on_event(events.ButtonClick, callback)
+        for event in (events.Tap, events.PanStart, events.Pan):
+            p.js_on_event(event, callback)
+
+        # two columns of controls under the plot; on a narrow screen the second wraps below
+        wrap = [":host { flex-wrap: wrap; }"]
+        panel = column(
+            Div(text="<b>Chart both optimisers run in</b>"), controls["chart"],
+            row(column(controls["log_lr"], controls["steps"], controls["iteration"],
+                       row(controls["play"], controls["reset"]), counter),
+                column(controls["mu0"], controls["sigma0"], controls["overlay"], message),
+                stylesheets=wrap))
+        layout = column(p, panel, sizing_mode="stretch_width", name="live_explorer")
+        models = {**sources, **controls, "message": message, "counter": counter, "plot": p}
+        return layout, models
+
+    # -- output -----------------------------------------------------------------------------
+    def static_png(self) -> bytes:
+        """The initial race drawn by Matplotlib: the stand-in for print and for no JavaScript."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from .plotting import plot_nll_contours
+
+        fig = Figure(figsize=(6.2, 4.2), dpi=90, facecolor="white")
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes([0.11, 0.12, 0.86, 0.8])
+        mu_range, sigma_range = view_limits(self.xbar, self.s2)
+        plot_nll_contours(ax, self.data, mu_range, sigma_range, levels=16)
+        for kind in ("gd", "ngd"):
+            src = self.models[kind].data
+            ax.plot(src["x"], src["y"], color=COLORS[kind], lw=2, marker="o", ms=2, label=LABELS[kind])
+        ax.legend(loc="upper left", fontsize="small")
+        ax.set_title(self.title, fontsize="small")
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+
+    def html(self) -> str:
+        """The figure as the HTML book embeds it: the app, its static stand-in and the loader."""
+        from bokeh.embed import json_item
+
+        item = json.dumps(json_item(self.layout, f"natgrad-live-{self.uid}"))
+        png = base64.b64encode(self.static_png()).decode()
+        alt = html.escape(self.alt, quote=True)
+        return f"""<div class="natgrad-live" id="natgrad-live-box-{self.uid}">
+<style>
+.natgrad-live > .natgrad-live-static {{ display: block; max-width: 100%; height: auto; }}
+.natgrad-live.natgrad-live-ready > .natgrad-live-static {{ display: none; }}
+@media print {{
+  .natgrad-live > .natgrad-live-app {{ display: none !important; }}
+  .natgrad-live > .natgrad-live-static {{ display: block !important; }}
+}}
+</style>
+<div class="natgrad-live-app" id="natgrad-live-{self.uid}"></div>
+<img class="natgrad-live-static" src="data:image/png;base64,{png}" alt="{alt}">
+<noscript><p>The live explorer needs JavaScript; the image shows its starting state.</p></noscript>
+<script type="application/json" id="natgrad-live-item-{self.uid}">{item}</script>
+<script>
+(function () {{
+  var box = document.getElementById("natgrad-live-box-{self.uid}");
+  var tries = 0;
+  // Bokeh's slider handle (role="slider") has no accessible name: give it its title's text
+  function labelSliders(root) {{
+    (function walk(node) {{
+      node.querySelectorAll("*").forEach(function (el) {{
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }});
+      var title = node.querySelector && node.querySelector(".bk-slider-title");
+      node.querySelectorAll && node.querySelectorAll("[role=slider]").forEach(function (handle) {{
+        if (title && !handle.hasAttribute("aria-label")) {{
+          handle.setAttribute("aria-label", title.textContent.split(":")[0].trim());
+        }}
+      }});
+    }})(root);
+  }}
+  function embed() {{
+    if (!(window.Bokeh && window.Bokeh.embed && window.Bokeh.Widgets)) {{
+      if (++tries < 400) {{ setTimeout(embed, 25); return; }}
+      box.classList.add("natgrad-live-failed");
+      return;
+    }}
+    var item = JSON.parse(document.getElementById("natgrad-live-item-{self.uid}").textContent);
+    window.Bokeh.embed.embed_item(item).then(function () {{
+      labelSliders(box);
+      box.classList.add("natgrad-live-ready");
+    }});
+  }}
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", embed);
+  else embed();
+}})();
+</script>
+</div>"""
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        # JupyterLab: jupyter_bokeh runs this output's BokehJS first. The HTML book has no renderer
+        # for the loader's mime type and takes the empty HTML instead, which it drops: the book
+        # serves BokehJS from _static/bokeh once for every page.
+        code = "\n".join(p.read_text(encoding="utf-8") for p in bokehjs_files())
+        display({LOAD_MIME: code, "text/html": ""}, raw=True)
+        display({"text/html": self.html(), "text/plain": "<natgrad_lib.live.LiveExplorer>"}, raw=True)
+
+
+class BookMimeRenderer:
+    """MyST-NB plugin (entry point ``myst_nb.mime_renderers``): the loader output renders to nothing.
+
+    The first output of :meth:`LiveExplorer._ipython_display_` carries BokehJS for
+    ``jupyter_bokeh`` in JupyterLab. MyST-NB knows no renderer for that mime type and would warn
+    (``mystnb.unknown_mime_type``, an error under ``-W``); the book serves BokehJS from
+    ``_static/bokeh`` instead, so the output is accepted and dropped, and the output's empty
+    ``text/html`` is what the page gets.
+    """
+
+    mime_priority_overrides = ()
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        return [] if data.mime_type == LOAD_MIME else None
+
