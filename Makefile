@@ -34,6 +34,7 @@ normalise: $(READY)
 
 bench: $(READY)
 	$(PY) benchmarks/bench_optimizers.py
+	$(PY) benchmarks/bench_live_explorer.py
 
 clean:
 	rm -rf _build

@@ -1,11 +1,8 @@
-r"""Small display helpers for the chapters: Markdown tables, SymPy results as LaTeX, and tabs."""
+r"""Small display helpers for the chapters: Markdown tables and SymPy results as LaTeX."""
 
 from __future__ import annotations
 
-import html
-import re
-
-from IPython.display import HTML, Markdown, Math
+from IPython.display import Markdown, Math
 
 
 def markdown_table(header, rows) -> Markdown:
@@ -74,57 +71,3 @@ def show_math(expr, lhs: str | None = None, symbol_names=None) -> Math:
 
     body = sp.latex(expr, symbol_names=symbol_names or {})
     return Math(f"{lhs} = {body}" if lhs else body)
-
-
-# Tabs made of radio buttons and CSS alone: they need no script, no kernel and no theme, so the
-# same output works in JupyterLab and in the static HTML book. A label that is styled as a tab
-# follows each (visually hidden, still focusable) radio button; the panel after a checked button
-# is shown. Flex ordering puts every label in the first row and the panels below them.
-_TABS_CSS = """
-.ng-tabs { display: flex; flex-wrap: wrap; margin: 0.5em 0; }
-.ng-tabs > input { position: absolute; opacity: 0; width: 1px; height: 1px; }
-.ng-tabs > label { order: 0; padding: 0.35em 0.9em; cursor: pointer; border-bottom: 2px solid #ccc; }
-.ng-tabs > input:checked + label { border-bottom-color: #0072B2; font-weight: 600; }
-.ng-tabs > input:focus-visible + label { outline: 2px solid #0072B2; outline-offset: 2px; }
-.ng-tabs > .ng-tab-panel { order: 1; width: 100%; display: none; padding-top: 0.5em; }
-.ng-tabs > input:checked + label + .ng-tab-panel { display: block; }
-"""
-
-
-def tabs(panels, group: str) -> HTML:
-    """Tabs over pieces of HTML, one shown at a time, working without a kernel or a script.
-
-    Parameters
-    ----------
-    panels : mapping of str to str
-        Tab title (plain text) to the HTML shown under it, in order; the first tab is open.
-    group : str
-        A name unique on the page (letters, digits, ``-`` and ``_``); the tabs' ids derive from it.
-
-    Returns
-    -------
-    IPython.display.HTML
-
-    Raises
-    ------
-    ValueError
-        If ``panels`` is empty or ``group`` is not a valid name.
-
-    Examples
-    --------
-    >>> page = tabs({"one": "<p>1</p>", "two": "<p>2</p>"}, "demo").data
-    >>> page.count('class="ng-tab-panel"'), 'id="demo-0" checked' in page
-    (2, True)
-    """
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", str(group)):
-        raise ValueError(f"group must be letters, digits, '-' or '_', starting with a letter; got {group!r}")
-    if not panels:
-        raise ValueError("panels must hold at least one tab")
-    parts = [f'<div class="ng-tabs" id="{group}"><style>{_TABS_CSS}</style>']
-    for index, (title, body) in enumerate(panels.items()):
-        checked = " checked" if index == 0 else ""
-        parts.append(f'<input type="radio" name="{group}" id="{group}-{index}"{checked}>'
-                     f'<label for="{group}-{index}">{html.escape(str(title))}</label>'
-                     f'<div class="ng-tab-panel">{body}</div>')
-    parts.append("</div>")
-    return HTML("".join(parts))

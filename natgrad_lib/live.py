@@ -34,9 +34,12 @@ import numpy as np
 
 from ._validation import count, positive_float
 from .charts import CHARTS, check_chart, to_chart
-from .likelihood import _std_loss_and_grad, sufficient_statistics
+from .fisher import fisher_information
+from .geometry import kl_ellipse
+from .likelihood import sufficient_statistics
 from .optimizers import gradient_descent, natural_gradient_descent
-from .plotting import COLORS, LABELS, nll_grid
+from .plotting import COLORS, LABELS, nll_grid, nll_levels, path_to_mean_std
+from .widgets import _RANGES, Explorer, _view_limits
 
 JS_MODULE = Path(__file__).with_name("js") / "live_explorer.mjs"
 """The ES module with the browser's dynamics and the Bokeh glue."""
@@ -50,10 +53,13 @@ CHART_NAMES = {
 }
 """Plain-text name of each chart, as the explorer's buttons show it."""
 
-# the ranges of natgrad_lib.widgets.Explorer's sliders, so both explorers offer the same runs
-RANGES = {"lr": (1e-4, 10.0), "steps": (1, 400), "mu0": (-6.0, 6.0), "sigma0": (0.1, 4.0)}
+RANGES = {name: _RANGES[name] for name in ("lr", "steps", "mu0", "sigma0")}
+"""The sliders' ranges, those of :class:`natgrad_lib.widgets.Explorer`: both explorers offer the same runs."""
+KL_RADIUS = Explorer.KL_RADIUS
 WIDGET = 320  # px, one column of controls
-KL_RADIUS = 0.05  # nats, as natgrad_lib.widgets.Explorer: large enough to see at this scale
+# Bokeh's own focus ring on buttons is a 1 px dotted light grey: too faint to see where the
+# keyboard is. Widgets render in a shadow root, so the rule goes in through `stylesheets`.
+FOCUS_CSS = ".bk-btn:focus-visible { outline: 2px solid #0072B2; outline-offset: 1px; }"
 LOAD_MIME = "application/vnd.bokehjs_load.v0+json"  # jupyter_bokeh's loader in JupyterLab
 CHART_DASH = {"mean_std": "solid", "mean_var": "dashed", "mean_precision": "dotted",
               "mean_logstd": "dotdash", "natural": [6, 2, 1, 2, 1, 2]}
@@ -73,16 +79,8 @@ def bokehjs_files() -> list[Path]:
     return [folder / "bokeh.min.js", folder / "bokeh-widgets.min.js"]
 
 
-def view_limits(xbar: float, s2: float):
-    r"""The explorer's view: :math:`\mu \in (\bar x - 4s, \bar x + 2.5s)`, :math:`\sigma \in (0.05s, 2.6s)`."""
-    s = math.sqrt(s2)
-    return (xbar - 4.0 * s, xbar + 2.5 * s), (0.05 * s, 2.6 * s)
-
-
 def _columns(path: np.ndarray, chart: str) -> dict:
-    from .charts import std_coordinates
-
-    std = std_coordinates(path, chart) if len(path) else np.empty((0, 2))
+    std = path_to_mean_std(path, chart) if len(path) else np.empty((0, 2))
     return {"x": std[:, 0].tolist(), "y": std[:, 1].tolist(),
             "a": path[:, 0].tolist(), "b": path[:, 1].tolist()}
 
@@ -164,7 +162,7 @@ class LiveExplorer:
         from bokeh.plotting import figure
 
         s = self.settings
-        mu_range, sigma_range = view_limits(self.xbar, self.s2)
+        mu_range, sigma_range = _view_limits(self.data)
         p = figure(height=400, sizing_mode="stretch_width", min_width=300, max_width=720,
                    x_range=Range1d(*mu_range), y_range=Range1d(*sigma_range), title=self.title,
                    tools="", toolbar_location=None, background_fill_color="white",
@@ -174,8 +172,7 @@ class LiveExplorer:
         # contours of the mean NLL, computed here: levels on a log scale above the minimum, as
         # natgrad_lib.plotting.plot_nll_contours draws them
         MU, SIGMA, L = nll_grid(self.data, mu_range, sigma_range, n=120)
-        lmin = float(_std_loss_and_grad(self.xbar, self.s2, self.xbar, math.sqrt(self.s2))[0])
-        levels = lmin + np.geomspace(1e-3, max(float(L.max()) - lmin, 1e-2), 16)
+        levels = nll_levels(self.data, L, 16)[1]
         p.contour(MU, SIGMA, L, levels=levels.tolist(), line_color="#8a8a8a", line_width=0.7)
         p.scatter([self.xbar], [math.sqrt(self.s2)], marker="star", size=16, color=COLORS["mle"],
                   legend_label="MLE")
@@ -191,8 +188,15 @@ class LiveExplorer:
                 start = to_chart([s["mu0"], s["sigma0"]], "mean_std", chart)
                 path = natural_gradient_descent(self.data, start, chart, s["lr"], s["steps"])
             sources[f"ngd_{chart}"] = ColumnDataSource(_columns(path, chart), name=f"ngd_{chart}")
-        sources["ball"] = ColumnDataSource({"x": [], "y": []}, name="ball")
-        sources["start"] = ColumnDataSource({"x": [s["mu0"]], "y": [s["sigma0"]]}, name="start")
+        ring_data = {"x": [], "y": []}
+        if s["kl_ball"]:  # around the last natural-GD iterate, as the browser draws it (closed)
+            centre = np.array([sources["ngd"].data["x"][-1], sources["ngd"].data["y"][-1]])
+            ring = centre + kl_ellipse(fisher_information(centre, "mean_std"), KL_RADIUS, 64)
+            ring_data = {"x": [*ring[:, 0], ring[0, 0]], "y": [*ring[:, 1], ring[0, 1]]}
+        sources["ball"] = ColumnDataSource(ring_data, name="ball")
+        # the settings the paths were computed with, as the page keeps them
+        sources["start"] = ColumnDataSource({"x": [s["mu0"]], "y": [s["sigma0"]], "lr": [s["lr"]],
+                                             "steps": [s["steps"]], "chart": [s["chart"]]}, name="start")
 
         items, overlay_items = [], []
         for chart in CHARTS:
@@ -235,16 +239,17 @@ class LiveExplorer:
             "sigma0": Slider(start=RANGES["sigma0"][0], end=RANGES["sigma0"][1], step=0.05,
                              value=s["sigma0"], title="start σ₀", name="sigma0", width=WIDGET),
             "chart": RadioButtonGroup(labels=[CHART_NAMES[c] for c in CHARTS],
-                                      active=CHARTS.index(s["chart"]), name="chart", width=2 * WIDGET),
+                                      active=CHARTS.index(s["chart"]), name="chart", width=2 * WIDGET,
+                                      stylesheets=[FOCUS_CSS]),
             "overlay": CheckboxGroup(labels=["natural GD in all five charts", "KL ball around natural GD"],
                                      active=[i for i, on in enumerate((s["all_charts"], s["kl_ball"])) if on],
                                      name="overlay"),
-            "play": Toggle(label="▶ Play", active=False, name="play", width=90),
+            "play": Toggle(label="▶ Play", active=False, name="play", width=90, stylesheets=[FOCUS_CSS]),
             "iteration": Slider(start=0, end=s["steps"], step=1, value=s["steps"], title="iteration",
                                 name="iteration", width=WIDGET),
-            "reset": Button(label="Reset", name="reset", width=90),
+            "reset": Button(label="Reset", name="reset", width=90, stylesheets=[FOCUS_CSS]),
         }
-        message = Div(text="", visible=False, name="message",
+        message = Div(text="", visible=False, name="message", width=WIDGET,
                       styles={"color": "#B00020", "border": "1px solid #B00020", "padding": "4px 8px",
                               "background": "white", "white-space": "pre-line"})
         counter = Div(text=f"iteration {s['steps']} of {s['steps']}", name="counter")
@@ -287,7 +292,7 @@ class LiveExplorer:
         fig = Figure(figsize=(6.2, 4.2), dpi=90, facecolor="white")
         FigureCanvasAgg(fig)
         ax = fig.add_axes([0.11, 0.12, 0.86, 0.8])
-        mu_range, sigma_range = view_limits(self.xbar, self.s2)
+        mu_range, sigma_range = _view_limits(self.data)
         plot_nll_contours(ax, self.data, mu_range, sigma_range, levels=16)
         for kind in ("gd", "ngd"):
             src = self.models[kind].data

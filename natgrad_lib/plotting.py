@@ -100,6 +100,23 @@ def nll_grid(data, mu_range, sigma_range, n: int = 160):
     return MU, SIGMA, _std_loss_and_grad(xbar, s2, MU, SIGMA)[0]
 
 
+def nll_levels(data, L, levels: int):
+    r"""Contour levels of the mean NLL: ``levels`` values on a log scale above its minimum.
+
+    Spaced so that both the basin and the walls show. Returns the minimum :math:`L(\bar x, s)`
+    and the levels, from :math:`10^{-3}` above it up to the largest value of the grid ``L``.
+
+    Examples
+    --------
+    >>> lmin, lv = nll_levels([1.0, 3.0], np.array([2.0, 5.0]), 3)
+    >>> len(lv), bool(lv[0] > lmin)
+    (3, True)
+    """
+    xbar, s2 = sufficient_statistics(data)
+    lmin = float(_std_loss_and_grad(xbar, s2, xbar, np.sqrt(s2))[0])
+    return lmin, lmin + np.geomspace(1e-3, max(float(np.max(L)) - lmin, 1e-2), levels)
+
+
 def plot_nll_contours(ax, data, mu_range, sigma_range, levels: int = 25, filled: bool = True):
     r"""Contours of the mean NLL in display coordinates :math:`(\mu, \sigma)`, with the MLE marked.
 
@@ -123,8 +140,7 @@ def plot_nll_contours(ax, data, mu_range, sigma_range, levels: int = 25, filled:
     """
     MU, SIGMA, L = nll_grid(data, mu_range, sigma_range)
     xbar, s2 = sufficient_statistics(data)
-    lmin = _std_loss_and_grad(xbar, s2, xbar, np.sqrt(s2))[0]
-    lv = lmin + np.geomspace(1e-3, max(L.max() - lmin, 1e-2), levels)
+    lmin, lv = nll_levels(data, L, levels)
     if filled:
         # light near the minimum, darker up the walls, never dark enough to hide a path
         ax.contourf(MU, SIGMA, L, levels=np.concatenate([[lmin], lv]), cmap="Greys", alpha=0.35)

@@ -1,13 +1,9 @@
 r"""The explorer: gradient descent and natural gradient descent racing on a Gaussian likelihood.
 
-Two faces of the same drawing code:
-
-* :class:`Explorer`, a live ipywidgets app for a Jupyter kernel. It keeps one
-  persistent figure, renders the contour background once per data set, and on
-  every change recomputes only the trajectories, draws them over the cached
-  background (blitting) and sends a PNG to an ``ipywidgets.Image``.
-* :func:`race_animation` and :func:`offline_jshtml`, which build a playable
-  animation for the static HTML book (no kernel, no network).
+:class:`Explorer` is a live ipywidgets app for a Jupyter kernel. It keeps one persistent
+figure, renders the contour background once per data set, and on every change recomputes only
+the trajectories, draws them over the cached background (blitting) and sends a PNG to an
+``ipywidgets.Image``. The HTML book's explorer, which needs no kernel, is :mod:`natgrad_lib.live`.
 
 Widgets sit on top of everything else; nothing in the numerics imports this module.
 """
@@ -15,7 +11,6 @@ Widgets sit on top of everything else; nothing in the numerics imports this modu
 from __future__ import annotations
 
 import io
-import re
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -344,148 +339,3 @@ def _encode_png(canvas) -> bytes:
     out = io.BytesIO()
     image.save(out, format="png", compress_level=1)
     return out.getvalue()
-
-
-# -- static HTML ---------------------------------------------------------------------
-_ICONS = {
-    "fa fa-minus": "−",
-    "fa fa-fast-backward": "⇤",
-    "fa fa-step-backward": "◂",
-    "fa fa-play fa-flip-horizontal": "◀",
-    "fa fa-pause": "‖",
-    "fa fa-play": "▶",
-    "fa fa-step-forward": "▸",
-    "fa fa-fast-forward": "⇥",
-    "fa fa-plus": "+",
-}
-
-
-def offline_jshtml(animation, default_mode: str = "once", jpeg_quality: int | None = None) -> str:
-    """The animation as Matplotlib's HTML player, with no request leaving the page.
-
-    What :meth:`~matplotlib.animation.Animation.to_jshtml` produces, except that (1) the
-    player's Font Awesome ``<link>`` to a CDN is dropped and each button gets a plain
-    Unicode glyph instead (the buttons keep their ``title``, e.g. "Play"), and (2) with
-    ``jpeg_quality`` the frames are JPEG images of that quality.
-
-    Parameters
-    ----------
-    animation : matplotlib.animation.Animation
-    default_mode : {"once", "loop", "reflect"}
-        What the player does at the last frame.
-    jpeg_quality : int, optional
-        1-95; JPEG frames instead of PNG (much smaller over a contour background).
-
-    Returns
-    -------
-    str
-        Self-contained HTML.
-
-    Raises
-    ------
-    ValueError
-        If Matplotlib's template changed so that an icon or the link was not found.
-    """
-    import pathlib
-    import tempfile
-
-    import matplotlib
-    from matplotlib.animation import HTMLWriter
-
-    fps = 1000.0 / animation._interval
-    savefig_kwargs = {}
-    rc = {}
-    if jpeg_quality is not None:
-        rc["animation.frame_format"] = "jpeg"
-        savefig_kwargs["pil_kwargs"] = {"quality": count(jpeg_quality, "jpeg_quality", 1)}
-    with tempfile.TemporaryDirectory() as folder, matplotlib.rc_context(rc):
-        path = pathlib.Path(folder, "animation.html")
-        writer = HTMLWriter(fps=fps, embed_frames=True, default_mode=default_mode)
-        animation.save(str(path), writer=writer, savefig_kwargs=savefig_kwargs)
-        html = path.read_text()
-    html, n_links = re.subn(r'<link rel="stylesheet"\s*href="https?://[^"]*font-awesome[^"]*">', "", html)
-    for css, glyph in _ICONS.items():
-        html, n = re.subn(rf'<i class="{css}"></i>', glyph, html)
-        if n == 0:
-            raise ValueError(f"matplotlib's animation template has no icon {css!r}; update _ICONS")
-    if n_links != 1 or "http://" in html or "https://" in html:
-        raise ValueError("matplotlib's animation template links something remote; update offline_jshtml")
-    return html
-
-
-def race_animation(data, mu0: float, sigma0: float, chart: str, lr: float, steps: int,
-                   n_frames: int = 30, width: int = 480, height: int = 330, dpi: int = 80):
-    r"""A Matplotlib animation of GD and natural GD racing from :math:`\mathcal N(\mu_0, \sigma_0^2)` in ``chart``.
-
-    Frame :math:`j` shows both paths up to iteration :math:`\lceil j\,\mathrm{steps}/(n-1)\rceil`,
-    over the NLL contours in display coordinates; a run that diverged ends with a message.
-
-    Parameters
-    ----------
-    data : array_like
-        Observations.
-    mu0, sigma0 : float
-        Start.
-    chart : str
-        Chart both optimisers run in.
-    lr : float
-        Learning rate of both.
-    steps : int
-        Iterations shown by the last frame.
-    n_frames : int
-        Frames in the animation (>= 2); fewer frames keep the page small.
-    width, height, dpi : int
-        Size in pixels and resolution.
-
-    Returns
-    -------
-    matplotlib.animation.FuncAnimation
-        Its figure is not registered with pyplot; render it with :func:`offline_jshtml`.
-
-    Raises
-    ------
-    ValueError
-        On invalid input.
-    """
-    from matplotlib.animation import FuncAnimation
-
-    n_frames = count(n_frames, "n_frames", 2)
-    paths = race(data, mu0, sigma0, chart, lr, steps)
-    # fixed margins: a layout engine would re-measure every text on every frame
-    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes([0.13, 0.14, 0.84, 0.78])
-    mu_range, sigma_range = _view_limits(data)
-    plot_nll_contours(ax, data, mu_range, sigma_range, levels=12)
-    lines = {kind: ax.plot([], [], color=COLORS[kind], lw=2, marker="o", ms=2, label=LABELS[kind])[0]
-             for kind in ("gd", "ngd")}
-    ax.legend(loc="upper right", fontsize="x-small", framealpha=0.95)
-    ax.set_title(f"GD vs natural GD, both run in {CHART_LABELS[chart]}, α = {lr:g}", fontsize="small")
-    counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize="x-small")
-    note = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize="x-small", color="#B00020")
-    message = divergence_message(paths, steps, data)
-    iterations = np.ceil(np.linspace(0, steps, n_frames)).astype(int)
-
-    def draw(frame):
-        k = iterations[frame]
-        for kind, line in lines.items():
-            path = paths[kind][: k + 1]
-            line.set_data(path[:, 0], path[:, 1])
-        counter.set_text(f"iteration {k}")
-        note.set_text(message if k >= min(len(p) for p in paths.values()) - 1 and message else "")
-        return [*lines.values(), counter, note]
-
-    return FuncAnimation(fig, draw, frames=n_frames, interval=120, blit=False)
-
-
-def race_jshtml(data, mu0: float, sigma0: float, chart: str, lr: float, steps: int, **kwargs) -> str:
-    """:func:`race_animation` as self-contained HTML with JPEG frames (see :func:`offline_jshtml`).
-
-    Examples
-    --------
-    >>> html = race_jshtml(explorer_data(50, 0), -1.0, 0.5, "mean_var", 0.05, 10, n_frames=3)
-    >>> "https://" in html, 'title="Play"' in html
-    (False, True)
-    """
-    # JPEG frames are several times smaller than PNG over a contour background
-    return offline_jshtml(race_animation(data, mu0, sigma0, chart, lr, steps, **kwargs), jpeg_quality=55)

@@ -468,25 +468,238 @@ def test_site_size(built_book):
     assert not too_big, f"pages over 3 MB: {too_big}"
 
 
-def test_explorer_animations_play_without_a_kernel(browser, site):
-    """Switch to the second chart's tab and press Play: the animation's frames advance."""
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+# --- the live explorer, worked as a reader works it ------------------------------------------
+
+# What the page holds: the settings its paths were computed with, and the paths themselves.
+_LIVE_STATE = """() => {
+  const doc = Bokeh.documents[0];
+  const get = (n) => doc.get_model_by_name(n);
+  const cols = (n) => ({a: [...get(n).data.a], b: [...get(n).data.b]});
+  const start = get('start').data;
+  const out = {lr: start.lr[0], steps: start.steps[0], chart: start.chart[0], mu0: start.x[0],
+               sigma0: start.y[0], iteration: get('iteration').value,
+               message: get('message').visible ? get('message').text : '',
+               overlay: [...get('overlay').active], play: get('play').label,
+               gd: cols('gd'), ngd: cols('ngd'),
+               ball: {x: [...get('ball').data.x], y: [...get('ball').data.y]}};
+  for (const c of %s) out['ngd_' + c] = cols('ngd_' + c);
+  return out;
+}"""
+
+# Page coordinates of a point (mu, sigma) of the plot, from Bokeh's own frame and ranges.
+_TO_PAGE = """([mu, sigma]) => {
+  const plot = Bokeh.documents[0].get_model_by_name('plot');
+  const find = (v) => v.model === plot ? v : (v.child_views ?? []).map(find).find(Boolean);
+  const view = [...Bokeh.index.roots].map(find).find(Boolean);
+  const rect = view.canvas_view.el.getBoundingClientRect();
+  const f = view.frame.bbox, xr = plot.x_range, yr = plot.y_range;
+  return [rect.left + f.left + (mu - xr.start) / (xr.end - xr.start) * f.width,
+          rect.top + f.top + (yr.end - sigma) / (yr.end - yr.start) * f.height];
+}"""
+
+
+def _live_state(page):
+    import natgrad_lib as ng
+
+    return page.evaluate(_LIVE_STATE % list(ng.CHARTS))
+
+
+def _assert_matches_natgrad_lib(state, data, what):
+    """The paths the page holds equal natgrad_lib's for the settings the page holds."""
+    import numpy as np
+
+    import natgrad_lib as ng
+    from natgrad_lib.widgets import divergence_message, race
+
+    k, steps, lr = state["iteration"], state["steps"], state["lr"]
+
+    def check(got, path, name):
+        path = path[: k + 1]
+        got = np.column_stack([got["a"], got["b"]]).astype(float)
+        assert got.shape == path.shape, f"{what}: {name} holds {len(got)} iterates, natgrad_lib {len(path)}"
+        rel = np.hypot(*(got - path).T) / np.hypot(*path.T)
+        assert rel.max() <= 1e-10, f"{what}: {name} differs from natgrad_lib by {rel.max():.2e}"
+
+    theta0 = ng.to_chart([state["mu0"], state["sigma0"]], "mean_std", state["chart"])
+    check(state["gd"], ng.gradient_descent(data, theta0, state["chart"], lr, steps), "gradient descent")
+    ngd = ng.natural_gradient_descent(data, theta0, state["chart"], lr, steps)
+    check(state["ngd"], ngd, "natural gradient descent")
+    for chart in ng.CHARTS:
+        if 0 in state["overlay"]:
+            start = ng.to_chart([state["mu0"], state["sigma0"]], "mean_std", chart)
+            check(state[f"ngd_{chart}"], ng.natural_gradient_descent(data, start, chart, lr, steps),
+                  f"the overlay in {chart}")
+        else:
+            assert not state[f"ngd_{chart}"]["a"], f"{what}: an overlay is drawn while switched off"
+    if 1 in state["overlay"]:
+        j = min(k, len(ngd) - 1)
+        mu, sigma = ng.charts.std_coordinates(ngd[j:j + 1], state["chart"])[0]
+        ring = np.array([mu, sigma]) + ng.kl_ellipse(ng.fisher_information([mu, sigma], "mean_std"),
+                                                     natgrad_lib_live().KL_RADIUS, 64)
+        np.testing.assert_allclose(state["ball"]["x"][:-1], ring[:, 0], rtol=1e-10, err_msg=what)
+        np.testing.assert_allclose(state["ball"]["y"][:-1], ring[:, 1], rtol=1e-10, err_msg=what)
+    else:
+        assert not state["ball"]["x"], f"{what}: the KL ball is drawn while switched off"
+    expected = divergence_message(race(data, state["mu0"], state["sigma0"], state["chart"], lr, steps), steps, data)
+    assert state["message"] == expected, f"{what}: message {state['message']!r}, natgrad_lib {expected!r}"
+
+
+def natgrad_lib_live():
+    import natgrad_lib.live
+
+    return natgrad_lib.live
+
+
+def test_live_explorer_recomputes_in_the_page(browser, site):
+    """Every control, a click and a drag on the plot: the page's paths stay natgrad_lib's."""
+    from natgrad_lib.widgets import explorer_data
+
+    data = explorer_data(200, 0)  # the explorer chapter's data set
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    external, failed, errors = _watch(page, site)
     page.goto(f"{site}/chapters/explorer.html", wait_until="load")
-    labels = page.locator(".ng-tabs > label")
-    assert labels.count() == 5, "one tab per chart"
-    labels.nth(1).click()
-    panel = page.locator(".ng-tab-panel:visible")
-    frame = panel.locator("img").first
-    before = frame.get_attribute("src")
-    panel.locator("button[title='Play']").click()
-    page.wait_for_timeout(1500)
-    after = frame.get_attribute("src")
-    slider = int(panel.locator("input[type=range]").first.input_value())
+    page.wait_for_selector(".natgrad-live-ready", timeout=20000)
+    page.locator(".natgrad-live").scroll_into_view_if_needed()
+    first = _live_state(page)
+    _assert_matches_natgrad_lib(first, data, "on opening")
+    seen = {"opening": first}
+
+    def keys(name, *presses):
+        page.get_by_role("slider", name=name).focus()
+        for key in presses:
+            page.keyboard.press(key)
+        state = _live_state(page)
+        _assert_matches_natgrad_lib(state, data, f"after {name} {presses}")
+        return state
+
+    state = keys("learning rate α", "ArrowRight", "ArrowRight", "ArrowRight")
+    assert state["lr"] > first["lr"] * 1.3, "the learning rate slider did not move"
+    state = keys("steps", *["ArrowLeft"] * 5)
+    assert state["steps"] == first["steps"] - 5
+    page.get_by_role("button", name="(μ, τ)").click()
+    state = _live_state(page)
+    assert state["chart"] == "mean_precision"
+    _assert_matches_natgrad_lib(state, data, "after the chart (μ, τ)")
+    page.get_by_role("button", name="(μ, σ)").click()
+    state = keys("start μ₀", *["ArrowRight"] * 4)
+    assert state["mu0"] == pytest.approx(first["mu0"] + 0.2)
+    state = keys("start σ₀", "ArrowRight", "ArrowRight")
+    assert state["sigma0"] == pytest.approx(first["sigma0"] + 0.1)
+    page.get_by_role("checkbox", name="natural GD in all five charts").check()
+    page.get_by_role("checkbox", name="KL ball around natural GD").check()
+    state = _live_state(page)
+    assert state["overlay"] == [0, 1] and state["ball"]["x"]
+    _assert_matches_natgrad_lib(state, data, "with both overlays")
+
+    # the scrubber truncates the paths; Play runs them to the end
+    state = keys("iteration", "Home", "ArrowRight", "ArrowRight", "ArrowRight")
+    assert state["iteration"] == 3 and len(state["gd"]["a"]) == 4
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_timeout(400)
+    playing = _live_state(page)
+    assert 3 < playing["iteration"] < playing["steps"] and playing["play"].endswith("Pause"), playing["iteration"]
+    page.wait_for_function("Bokeh.documents[0].get_model_by_name('play').label.endsWith('Play')", timeout=15000)
+    state = _live_state(page)
+    assert state["iteration"] == state["steps"]
+    _assert_matches_natgrad_lib(state, data, "after Play")
+
+    # a click on the plot moves the start there
+    target = (3.5, 2.5)
+    x, y = page.evaluate(_TO_PAGE, list(target))
+    page.mouse.click(x, y)
+    state = _live_state(page)
+    assert state["mu0"] == pytest.approx(target[0], abs=0.03) and state["sigma0"] == pytest.approx(target[1], abs=0.03)
+    _assert_matches_natgrad_lib(state, data, "after a click on the plot")
+    # a drag moves it along, and the paths follow
+    x0, y0 = page.evaluate(_TO_PAGE, [0.0, 1.0])
+    x1, y1 = page.evaluate(_TO_PAGE, [-2.0, 0.4])
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x0 + (x1 - x0) * i / 10, y0 + (y1 - y0) * i / 10)
+    page.mouse.up()
+    state = _live_state(page)
+    assert state["mu0"] == pytest.approx(-2.0, abs=0.05) and state["sigma0"] == pytest.approx(0.4, abs=0.03), state
+    _assert_matches_natgrad_lib(state, data, "after a drag")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".natgrad-live").screenshot(path=str(SCREENSHOTS / "live_explorer_after_drag.png"))
+
+    # Reset brings back the opening settings
+    page.get_by_role("button", name="Reset").click()
+    state = _live_state(page)
+    for key in ("steps", "chart", "mu0", "sigma0", "overlay"):
+        assert state[key] == first[key], key
+    assert state["lr"] == pytest.approx(first["lr"], rel=1e-12)
+    _assert_matches_natgrad_lib(state, data, "after Reset")
+
+    # the largest learning rate: natural GD leaves (mu, sigma^2)'s domain, and the page says so
+    state = keys("learning rate α", "End")
+    assert state["lr"] == pytest.approx(10.0) and "natural gradient descent diverged" in state["message"]
+    message = page.locator(".natgrad-live").get_by_text("natural gradient descent diverged")
+    assert message.is_visible(), "the divergence message is not shown"
     page.close()
-    assert before != after and slider > 0, "pressing Play did not advance the frames"
-    assert not [e for e in errors if not any(k in e for k in KNOWN_CONSOLE_NOISE)], errors
+    assert not external, f"requests left the site: {external}"
+    assert not failed, f"failed requests: {failed}"
+    assert not _unexpected(errors), errors
+
+
+# The element that has the keyboard focus, through Bokeh's shadow roots, and how it shows it.
+_FOCUSED = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  const style = getComputedStyle(el), label = el.closest('label');
+  const name = el.getAttribute('aria-label') || (label ? label.innerText : '') || el.innerText || '';
+  return {name: name.trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+}"""
+
+LIVE_CONTROLS = ["(μ, σ)", "(μ, σ²)", "(μ, τ)", "(μ, log σ)", "(η₁, η₂)", "learning rate α", "steps",
+                 "iteration", "▶ Play", "Reset", "start μ₀", "start σ₀", "natural GD in all five charts",
+                 "KL ball around natural GD"]
+
+
+def test_live_explorer_works_by_keyboard(browser, site):
+    """Tab reaches every control, each with an accessible name and a visible focus; keys work them."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site}/chapters/explorer.html", wait_until="load")
+    page.wait_for_selector(".natgrad-live-ready", timeout=20000)
+    page.get_by_role("button", name=LIVE_CONTROLS[0]).focus()
+    reached = []
+    for _ in LIVE_CONTROLS:
+        focused = page.evaluate(_FOCUSED)
+        reached.append(focused["name"])
+        assert focused["outline"] != "none" and focused["width"] >= 1, f"no visible focus on {focused}"
+        page.keyboard.press("Tab")
+    assert reached == LIVE_CONTROLS
+    page.get_by_role("button", name="(μ, τ)").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("checkbox", name="KL ball around natural GD").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="▶ Play").focus()
+    page.keyboard.press("Space")
+    state = _live_state(page)
+    page.close()
+    assert state["chart"] == "mean_precision" and state["overlay"] == [1] and state["play"].endswith("Pause")
+
+
+def test_live_explorer_has_a_static_stand_in(browser, site):
+    """Without JavaScript, and in print, the figure shows an image of the opening race, with alt text."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/chapters/explorer.html", wait_until="load")
+    image = page.locator(".natgrad-live img.natgrad-live-static")
+    assert image.count() == 1 and image.is_visible()
+    assert len(image.get_attribute("alt")) > 40
+    assert image.evaluate("img => img.naturalWidth") > 300
+    context.close()
+    # in print the picture stands in for the app too
+    page = browser.new_page()
+    page.goto(f"{site}/chapters/explorer.html", wait_until="load")
+    page.wait_for_selector(".natgrad-live-ready", timeout=20000)
+    assert not page.locator(".natgrad-live-static").first.is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(".natgrad-live-static").first.is_visible()
+    assert not page.locator(".natgrad-live-app").first.is_visible()
+    page.close()
 
 
 def test_explorer_page_has_no_dead_widget_and_stays_small(built_book):

@@ -15,7 +15,8 @@ and then compares the rendered notebook with the chapter's page of the HTML buil
 
 The explorer is worked as a reader works it: a slider and the chart menu redraw the image
 (the key-to-image latency is printed), Play advances, nothing overlaps the figure at 1400 px or
-at 900 px, and the animation tabs play. Screenshots go to ``_build/screenshots/lab/``.
+at 900 px, and the kernel-free Bokeh explorer recomputes with the kernel shut down.
+Screenshots go to ``_build/screenshots/lab/``.
 """
 
 from __future__ import annotations
@@ -407,16 +408,27 @@ def test_explorer_fits_its_window(lab_runs, width):
     assert layout["image"][2] >= 300, f"the figure is too small to read at {width} px: {layout['image']}"
 
 
-def test_animation_tabs_play_in_jupyterlab(lab_runs):
+def test_live_explorer_recomputes_without_a_kernel(lab_runs):
+    """The Bokeh explorer renders in JupyterLab and, with the kernel shut down, still recomputes."""
+    from natgrad_lib.widgets import explorer_data
+    from test_book import _assert_matches_natgrad_lib, _live_state
+
     page = _explorer_page(lab_runs)
-    labels = page.locator(".ng-tabs > label")
-    assert labels.count() == 5, "one tab per chart"
-    labels.nth(1).scroll_into_view_if_needed()
-    labels.nth(1).click()
-    panel = page.locator(".ng-tab-panel:visible")
-    assert panel.count() == 1
-    frame = panel.locator("img").first
-    before = frame.get_attribute("src")
-    panel.locator("button[title='Play']").click()
-    page.wait_for_timeout(1500)
-    assert frame.get_attribute("src") != before, "pressing Play did not advance the frames"
+    box = page.locator(".natgrad-live")
+    box.scroll_into_view_if_needed()
+    page.wait_for_selector(".natgrad-live-ready", timeout=20000)
+    data = explorer_data(200, 0)
+    first = _live_state(page)
+    _assert_matches_natgrad_lib(first, data, "on opening, in JupyterLab")
+    # no kernel from here on: whatever the explorer does now, it does in the page
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=30000)
+    page.get_by_role("slider", name="learning rate α").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="(η₁, η₂)").click()
+    state = _live_state(page)
+    assert state["lr"] > first["lr"] * 1.3 and state["chart"] == "natural"
+    _assert_matches_natgrad_lib(state, data, "after the learning rate and the chart, in JupyterLab")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    box.screenshot(path=str(SHOTS / "live-explorer.png"))

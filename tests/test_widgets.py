@@ -5,16 +5,12 @@ the ipywidgets observers) and checks what is *drawn*: the Line2D data, the cache
 background, the text artist and the PNG sent to the ``ipywidgets.Image``.
 """
 
-import base64
 import io
 import re
 import warnings
 
 import numpy as np
 import pytest
-from matplotlib.animation import FuncAnimation
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PIL import Image
 
 import natgrad_lib as ng
@@ -28,7 +24,6 @@ from natgrad_lib.widgets import (
     divergence_message,
     explorer_data,
     race,
-    race_jshtml,
 )
 
 # small learning rate: natural GD is (to first order in lr) the same curve in every chart
@@ -410,49 +405,3 @@ def test_explorer_data_is_seeded_and_reproducible():
     for n, seed in [(1, 0), (0, 0), (10, -1), (2.5, 0), (10, 1.5)]:
         with pytest.raises(ValueError):
             explorer_data(n, seed)
-
-
-# ------------------------------------------------------------------------------------------
-# static HTML
-# ------------------------------------------------------------------------------------------
-def frames_of(html):
-    return re.findall(r'frames\[\d+\]\s*=\s*"data:image/(\w+);base64,([^"]*)"', html)
-
-
-def assert_offline_player(html):
-    assert "http://" not in html and "https://" not in html
-    assert re.search(r'<button[^>]*\btitle="Play"', html)
-    assert 'class="fa' not in html  # no icon that needs the Font Awesome stylesheet
-    buttons = re.findall(r"<button[^>]*>(.*?)</button>", html, flags=re.S)
-    assert len(buttons) >= 8 and all(b.strip() for b in buttons)  # every button shows a glyph
-
-
-def test_race_jshtml_is_offline_with_jpeg_frames():
-    data = explorer_data(80, 2)
-    html = race_jshtml(data, -1.0, 0.5, "mean_var", 0.05, 12, n_frames=5, width=240, height=160)
-    assert_offline_player(html)
-    frames = frames_of(html)
-    assert len(frames) == 5
-    assert {fmt for fmt, _ in frames} == {"jpeg"}
-    images = [Image.open(io.BytesIO(base64.b64decode(b64))) for _, b64 in frames]
-    assert all(im.format == "JPEG" and im.size == (240, 160) for im in images)
-    pixels = [np.asarray(im.convert("RGB")).astype(int) for im in images]
-    assert np.abs(pixels[0] - pixels[-1]).max() > 50  # the paths grow from frame to frame
-
-
-def test_offline_jshtml_png_frames_and_options():
-    fig = Figure(figsize=(2, 1.5), dpi=50)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    (line,) = ax.plot([], [])
-    ax.set_xlim(0, 3)
-    ax.set_ylim(0, 3)
-    anim = FuncAnimation(fig, lambda i: line.set_data(range(i + 1), range(i + 1)), frames=3, interval=100)
-    html = W.offline_jshtml(anim, default_mode="loop")
-    assert_offline_player(html)
-    frames = frames_of(html)
-    assert len(frames) == 3 and {fmt for fmt, _ in frames} == {"png"}
-    assert re.search(r'value="loop"[^>]*\bchecked', html)
-    html = W.offline_jshtml(anim, jpeg_quality=30)
-    frames = frames_of(html)
-    assert len(frames) == 3 and {fmt for fmt, _ in frames} == {"jpeg"}

@@ -33,7 +33,7 @@ from booktoc import toc_files  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 HIDDEN_TAGS = {"hide-input", "remove-input", "remove-cell"}
 # What is not prose on a page: code and its outputs, maths, folded solutions, tabs.
-NOT_PROSE = ("div.cell, div.math, span.math, div.solution, .ng-tabs, .sd-tab-set, "
+NOT_PROSE = ("div.cell, div.math, span.math, div.solution, .sd-tab-set, "
              "div.highlight, pre, script, style, .headerlink")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%-]*")
 
@@ -82,9 +82,9 @@ def measure(html: Path, chapter: str, root: Path = ROOT) -> Metrics:
     for block in article.select("div.cell_input"):
         if block.find_parent("details") is None:
             visible += len([line for line in block.get_text().splitlines() if line.strip()])
-    figures = len(article.select("figure")) + len(article.select(".ng-tab-panel, .sd-tab-content"))
+    figures = len(article.select("figure, .natgrad-live")) + len(article.select(".sd-tab-content"))
     # prose: strip what is not prose, then count words in document order up to the first figure
-    first = article.select_one("figure, .ng-tabs, .sd-tab-set")
+    first = article.select_one("figure, .natgrad-live, .sd-tab-set")
     marker = "\u2063FIRST-FIGURE\u2063"
     if first is not None:  # before the figure's code cell, which is not prose
         (first.find_parent("div", class_="cell") or first).insert_before(marker)

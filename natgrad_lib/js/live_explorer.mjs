@@ -238,7 +238,8 @@ function recompute(args) {
   for (const item of args.legend_items.ball) item.visible = s.klBall;
   args.message.text = divergenceMessage(stats.xbar, stats.s2, paths, s.steps);
   args.message.visible = args.message.text !== "";
-  sources.start.data = { x: [s.mu0], y: [s.sigma0] };
+  // the settings the paths were computed with stay on the page, beside the paths
+  sources.start.data = { x: [s.mu0], y: [s.sigma0], lr: [s.lr], steps: [s.steps], chart: [s.chart] };
   const it = args.controls.iteration;
   if (it.end !== s.steps) it.end = s.steps;
   if (it.value !== s.steps) {
