@@ -138,7 +138,7 @@ class LiveExplorer:
 
     def __init__(self, data, mu0: float, sigma0: float, chart: str, lr: float, steps: int, *,
                  all_charts: bool = False, kl_ball: bool = False,
-                 title: str = "Fitting N(μ, σ²): gradient descent against natural gradient descent",
+                 title: str = "Fitting N(μ, σ²): GD against natural GD",
                  alt: str = "Gradient descent and natural gradient descent from the same start "
                             "over the contours of the mean negative log-likelihood"):
         for name, value in (("all_charts", all_charts), ("kl_ball", kl_ball)):
@@ -220,7 +220,7 @@ class LiveExplorer:
         legend.items = legend.items + items
         p.add_layout(legend, "below")
         legend.orientation = "horizontal"
-        legend.ncols = 3
+        legend.ncols = 2  # two columns fit a phone's width
         legend.label_text_font_size = "11px"
         legend.spacing = 2
         legend.padding = 2
@@ -239,8 +239,8 @@ class LiveExplorer:
             "sigma0": Slider(start=RANGES["sigma0"][0], end=RANGES["sigma0"][1], step=0.05,
                              value=s["sigma0"], title="start σ₀", name="sigma0", width=WIDGET),
             "chart": RadioButtonGroup(labels=[CHART_NAMES[c] for c in CHARTS],
-                                      active=CHARTS.index(s["chart"]), name="chart", width=2 * WIDGET,
-                                      stylesheets=[FOCUS_CSS]),
+                                      active=CHARTS.index(s["chart"]), name="chart", sizing_mode="stretch_width",
+                                      max_width=2 * WIDGET, stylesheets=[FOCUS_CSS]),
             "overlay": CheckboxGroup(labels=["natural GD in all five charts", "KL ball around natural GD"],
                                      active=[i for i, on in enumerate((s["all_charts"], s["kl_ball"])) if on],
                                      name="overlay"),
