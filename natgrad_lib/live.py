@@ -39,7 +39,7 @@ from .geometry import kl_ellipse
 from .likelihood import sufficient_statistics
 from .optimizers import gradient_descent, natural_gradient_descent
 from .plotting import COLORS, LABELS, nll_grid, nll_levels, path_to_mean_std
-from .widgets import _RANGES, Explorer, _view_limits
+from .widgets import _RANGES, Explorer, _view_limits, divergence_message
 
 JS_MODULE = Path(__file__).with_name("js") / "live_explorer.mjs"
 """The ES module with the browser's dynamics and the Bokeh glue."""
@@ -94,6 +94,23 @@ def _check_settings(mu0, sigma0, chart, lr, steps):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ValueError(f"{name} must lie in [{low:g}, {high:g}] (the slider's range), got {value!r}")
     return float(mu0), float(sigma0), chart, lr, steps
+
+
+def overlay_message(overlay: dict, steps: int) -> str:
+    """The line naming the charts whose natural-GD overlay stopped early, else ``""``.
+
+    ``overlay`` maps each chart to its path (empty when the overlay is off). The browser writes
+    the same line (``overlayMessage`` in ``js/live_explorer.mjs``).
+
+    Examples
+    --------
+    >>> overlay_message({"natural": np.zeros((1, 2)), "mean_std": np.zeros((11, 2))}, 10)
+    "natural GD stopped early in (η₁, η₂): its next step would leave that chart's domain"
+    """
+    stopped = [CHART_NAMES[c] for c in CHARTS if 0 < len(overlay.get(c, ())) < steps + 1]
+    if not stopped:
+        return ""
+    return f"natural GD stopped early in {', '.join(stopped)}: its next step would leave that chart's domain"
 
 
 class LiveExplorer:
@@ -182,11 +199,13 @@ class LiveExplorer:
         ngd = natural_gradient_descent(self.data, theta0, s["chart"], s["lr"], s["steps"])
         sources = {"gd": ColumnDataSource(_columns(gd, s["chart"]), name="gd"),
                    "ngd": ColumnDataSource(_columns(ngd, s["chart"]), name="ngd")}
+        overlay = {}
         for chart in CHARTS:
             path = np.empty((0, 2))
             if s["all_charts"]:
                 start = to_chart([s["mu0"], s["sigma0"]], "mean_std", chart)
                 path = natural_gradient_descent(self.data, start, chart, s["lr"], s["steps"])
+            overlay[chart] = path
             sources[f"ngd_{chart}"] = ColumnDataSource(_columns(path, chart), name=f"ngd_{chart}")
         ring_data = {"x": [], "y": []}
         if s["kl_ball"]:  # around the last natural-GD iterate, as the browser draws it (closed)
@@ -221,6 +240,7 @@ class LiveExplorer:
         p.add_layout(legend, "below")
         legend.orientation = "horizontal"
         legend.ncols = 2  # two columns fit a phone's width
+        legend.label_width = 150  # room for the longest label, so no text runs into the next glyph
         legend.label_text_font_size = "11px"
         legend.spacing = 2
         legend.padding = 2
@@ -228,7 +248,7 @@ class LiveExplorer:
         legend.border_line_alpha = 0
 
         lr_low, lr_high = (math.log10(v) for v in RANGES["lr"])
-        fmt = CustomJSTickFormatter(code="return (10 ** tick).toPrecision(2);")
+        fmt = CustomJSTickFormatter(code="return (10 ** tick).toPrecision(3);")
         controls = {
             "log_lr": Slider(start=lr_low, end=lr_high, step=0.05, value=math.log10(s["lr"]),
                              title="learning rate α", format=fmt, name="log_lr", width=WIDGET),
@@ -249,7 +269,11 @@ class LiveExplorer:
                                 name="iteration", width=WIDGET),
             "reset": Button(label="Reset", name="reset", width=90, stylesheets=[FOCUS_CSS]),
         }
-        message = Div(text="", visible=False, name="message", width=WIDGET,
+        race_paths = {"gd": path_to_mean_std(gd, s["chart"]), "ngd": path_to_mean_std(ngd, s["chart"])}
+        text = "\n".join(m for m in (divergence_message(race_paths, s["steps"], self.data),
+                                      overlay_message(overlay, s["steps"])) if m)
+        # under the plot, where it is seen while a slider moves
+        message = Div(text=text, visible=bool(text), name="message", sizing_mode="stretch_width",
                       styles={"color": "#B00020", "border": "1px solid #B00020", "padding": "4px 8px",
                               "background": "white", "white-space": "pre-line"})
         counter = Div(text=f"iteration {s['steps']} of {s['steps']}", name="counter")
@@ -258,7 +282,7 @@ class LiveExplorer:
         legend_items = {"overlay": overlay_items, "ball": [ball_item]}
         callback = CustomJS.from_file(
             str(JS_MODULE), controls=controls, sources=sources, message=message, counter=counter,
-            legend_items=legend_items,
+            legend_items=legend_items, chart_names=CHART_NAMES,
             defaults=defaults, stats={"xbar": self.xbar, "s2": self.s2, "kl_radius": KL_RADIUS})
         for name in ("log_lr", "steps", "mu0", "sigma0", "iteration"):
             controls[name].js_on_change("value", callback)
@@ -272,10 +296,10 @@ class LiveExplorer:
         # two columns of controls under the plot; on a narrow screen the second wraps below
         wrap = [":host { flex-wrap: wrap; }"]
         panel = column(
-            Div(text="<b>Chart both optimisers run in</b>"), controls["chart"],
+            message, Div(text="<b>Chart both optimisers run in</b>"), controls["chart"],
             row(column(controls["log_lr"], controls["steps"], controls["iteration"],
                        row(controls["play"], controls["reset"]), counter),
-                column(controls["mu0"], controls["sigma0"], controls["overlay"], message),
+                column(controls["mu0"], controls["sigma0"], controls["overlay"]),
                 stylesheets=wrap))
         layout = column(p, panel, sizing_mode="stretch_width", name="live_explorer")
         models = {**sources, **controls, "message": message, "counter": counter, "plot": p}
@@ -287,7 +311,7 @@ class LiveExplorer:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        from .plotting import plot_nll_contours
+        from .plotting import CHART_STYLES, plot_nll_contours
 
         fig = Figure(figsize=(6.2, 4.2), dpi=90, facecolor="white")
         FigureCanvasAgg(fig)
@@ -297,7 +321,17 @@ class LiveExplorer:
         for kind in ("gd", "ngd"):
             src = self.models[kind].data
             ax.plot(src["x"], src["y"], color=COLORS[kind], lw=2, marker="o", ms=2, label=LABELS[kind])
-        ax.legend(loc="upper left", fontsize="small")
+        for chart in CHARTS:
+            src = self.models[f"ngd_{chart}"].data
+            if src["x"]:
+                ax.plot(src["x"], src["y"], color=COLORS["ngd"], lw=1, ls=CHART_STYLES[chart],
+                        label=f"natural GD in {CHART_NAMES[chart]}")
+        ball = self.models["ball"].data
+        if ball["x"]:
+            ax.plot(ball["x"], ball["y"], color=COLORS["kl"], lw=1.5, label=f"KL ball ½δᵀFδ = {KL_RADIUS:g}")
+        ax.plot([self.settings["mu0"]], [self.settings["sigma0"]], "o", mfc="white", mec="black", mew=1.5,
+                label="start")
+        ax.legend(loc="upper left", fontsize="x-small")
         ax.set_title(self.title, fontsize="small")
         out = io.BytesIO()
         fig.savefig(out, format="png")
@@ -335,8 +369,17 @@ class LiveExplorer:
       }});
       var title = node.querySelector && node.querySelector(".bk-slider-title");
       node.querySelectorAll && node.querySelectorAll("[role=slider]").forEach(function (handle) {{
-        if (title && !handle.hasAttribute("aria-label")) {{
-          handle.setAttribute("aria-label", title.textContent.split(":")[0].trim());
+        if (!title || handle.hasAttribute("aria-label")) return;
+        var name = title.textContent.split(":")[0].trim();
+        handle.setAttribute("aria-label", name);
+        if (name.indexOf("learning rate") === 0) {{
+          // the slider moves log10(alpha); a screen reader should hear alpha itself
+          var say = function () {{
+            var alpha = Math.pow(10, parseFloat(handle.getAttribute("aria-valuenow")));
+            handle.setAttribute("aria-valuetext", "alpha = " + alpha.toPrecision(3));
+          }};
+          say();
+          new MutationObserver(say).observe(handle, {{attributes: true, attributeFilter: ["aria-valuenow"]}});
         }}
       }});
     }})(root);

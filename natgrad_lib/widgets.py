@@ -88,7 +88,8 @@ def divergence_message(paths, steps: int, data=None) -> str:
         path = paths[kind]
         done = len(path) - 1
         if done < steps:
-            notes.append(f"{LABELS[kind]} diverged after {done} of {steps} steps: lower the learning rate")
+            notes.append(f"{LABELS[kind]} stopped after {done} of {steps} steps: its next step would leave "
+                         "the chart's domain or overflow; lower the learning rate")
         elif data is not None:
             with np.errstate(all="ignore"):
                 first, last = _std_loss_and_grad(xbar, s2, path[[0, -1], 0], path[[0, -1], 1])[0]

@@ -540,7 +540,11 @@ def _assert_matches_natgrad_lib(state, data, what):
         np.testing.assert_allclose(state["ball"]["y"][:-1], ring[:, 1], rtol=1e-10, err_msg=what)
     else:
         assert not state["ball"]["x"], f"{what}: the KL ball is drawn while switched off"
-    expected = divergence_message(race(data, state["mu0"], state["sigma0"], state["chart"], lr, steps), steps, data)
+    overlay = {chart: np.column_stack([state[f"ngd_{chart}"]["a"], state[f"ngd_{chart}"]["b"]])
+               for chart in ng.CHARTS}  # equal to natgrad_lib's, checked above
+    expected = "\n".join(m for m in (
+        divergence_message(race(data, state["mu0"], state["sigma0"], state["chart"], lr, steps), steps, data),
+        natgrad_lib_live().overlay_message(overlay, steps)) if m)
     assert state["message"] == expected, f"{what}: message {state['message']!r}, natgrad_lib {expected!r}"
 
 
@@ -634,8 +638,8 @@ def test_live_explorer_recomputes_in_the_page(browser, site):
 
     # the largest learning rate: natural GD leaves (mu, sigma^2)'s domain, and the page says so
     state = keys("learning rate α", "End")
-    assert state["lr"] == pytest.approx(10.0) and "natural gradient descent diverged" in state["message"]
-    message = page.locator(".natgrad-live").get_by_text("natural gradient descent diverged")
+    assert state["lr"] == pytest.approx(10.0) and "natural gradient descent stopped" in state["message"]
+    message = page.locator(".natgrad-live").get_by_text("natural gradient descent stopped")
     assert message.is_visible(), "the divergence message is not shown"
     page.close()
     assert not external, f"requests left the site: {external}"

@@ -73,6 +73,9 @@ def _cases(data):
             def run(optimizer=optimizer, theta0=theta0, chart=chart, lr=lr, steps=steps):
                 return optimizer(data, theta0, chart, lr, steps)
             columns[kind] = _path_columns(run(), run, chart)
+        overlay = {c: ng.natural_gradient_descent(data, ng.to_chart([mu0, sigma0], "mean_std", c), c, lr, steps)
+                   for c in ng.CHARTS}
+        columns["overlay_message"] = live.overlay_message(overlay, steps)
         runs.append({"chart": chart, "lr": lr, "mu0": mu0, "sigma0": sigma0, "steps": steps, **columns,
                      "message": divergence_message(race(data, mu0, sigma0, chart, lr, steps), steps, data)})
     balls = []
@@ -81,7 +84,8 @@ def _cases(data):
         ring = np.vstack([ring, ring[:1]])
         balls.append({"mu": mu, "sigma": sigma, "c": c, "x": ring[:, 0].tolist(), "y": ring[:, 1].tolist()})
     early = sum(len(r[k]["a"]) < r["steps"] + 1 for r in runs for k in ("gd", "ngd"))
-    return {"xbar": xbar, "s2": s2, "rtol": RTOL, "runs": runs, "balls": balls, "min_early": early}
+    return {"xbar": xbar, "s2": s2, "rtol": RTOL, "runs": runs, "balls": balls, "min_early": early,
+            "chart_names": live.CHART_NAMES}
 
 
 def test_javascript_dynamics_equal_natgrad_lib(tmp_path):

@@ -171,7 +171,8 @@ export function divergenceMessage(xbar, s2, paths, steps) {
     const p = paths[kind];
     const done = p.mu.length - 1;
     if (done < steps) {
-      notes.push(`${NAMES[kind]} diverged after ${done} of ${steps} steps: lower the learning rate`);
+      notes.push(`${NAMES[kind]} stopped after ${done} of ${steps} steps: its next step would leave ` +
+        "the chart's domain or overflow; lower the learning rate");
     } else {
       const first = loss(xbar, s2, p.mu[0], p.sigma[0]);
       const last = loss(xbar, s2, p.mu[done], p.sigma[done]);
@@ -181,6 +182,17 @@ export function divergenceMessage(xbar, s2, paths, steps) {
     }
   }
   return notes.join("\n");
+}
+
+/**
+ * A line naming the charts whose natural-GD overlay stopped early, else "" (natgrad_lib.live's
+ * overlay_message): without it such a curve would just be missing.
+ */
+export function overlayMessage(overlay, steps, chartNames) {
+  const stopped = CHARTS.filter((c) => overlay[c].a.length > 0 && overlay[c].a.length < steps + 1);
+  if (stopped.length === 0) return "";
+  return `natural GD stopped early in ${stopped.map((c) => chartNames[c]).join(", ")}: its next step ` +
+    "would leave that chart's domain";
 }
 
 /**
@@ -236,7 +248,8 @@ function recompute(args) {
   state.overlay = overlay;
   for (const item of args.legend_items.overlay) item.visible = s.allCharts;
   for (const item of args.legend_items.ball) item.visible = s.klBall;
-  args.message.text = divergenceMessage(stats.xbar, stats.s2, paths, s.steps);
+  args.message.text = [divergenceMessage(stats.xbar, stats.s2, paths, s.steps),
+    overlayMessage(overlay, s.steps, args.chart_names)].filter((m) => m !== "").join("\n");
   args.message.visible = args.message.text !== "";
   // the settings the paths were computed with stay on the page, beside the paths
   sources.start.data = { x: [s.mu0], y: [s.sigma0], lr: [s.lr], steps: [s.steps], chart: [s.chart] };

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
-  CHARTS, descend, divergenceMessage, fromStd, klBall, race, toStd,
+  CHARTS, descend, divergenceMessage, fromStd, klBall, overlayMessage, race, toStd,
 } from "../../natgrad_lib/js/live_explorer.mjs";
 
 const cases = JSON.parse(readFileSync(process.env.NATGRAD_JS_CASES, "utf8"));
@@ -64,6 +64,18 @@ test("trajectories equal natgrad_lib's and stop at the same step", () => {
     `${2 * cases.runs.length - chaotic} runs (${early} of all runs stopped early); ` +
     `${chaotic} chaotic runs agree until a first difference of at most ${worstFirst.toExponential(2)}; ` +
     `${messages} divergence messages equal`);
+});
+
+test("the overlay's message names the charts natgrad_lib stops early in", () => {
+  let named = 0;
+  for (const c of cases.runs) {
+    const overlay = Object.fromEntries(CHARTS.map((chart) => [chart,
+      descend(cases.xbar, cases.s2, fromStd(chart, c.mu0, c.sigma0), chart, c.lr, c.steps, true)]));
+    assert.equal(overlayMessage(overlay, c.steps, cases.chart_names), c.overlay_message,
+      `${c.chart} lr=${c.lr} start=(${c.mu0}, ${c.sigma0}) steps=${c.steps}`);
+    named += c.overlay_message !== "";
+  }
+  assert.ok(named >= 20, `only ${named} overlay messages`);
 });
 
 test("display coordinates are the hub chart's", () => {
