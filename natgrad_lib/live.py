@@ -34,12 +34,10 @@ import numpy as np
 
 from ._validation import count, positive_float
 from .charts import CHARTS, check_chart, to_chart
-from .fisher import fisher_information
-from .geometry import kl_ellipse
 from .likelihood import sufficient_statistics
 from .optimizers import gradient_descent, natural_gradient_descent
 from .plotting import COLORS, LABELS, nll_grid, nll_levels, path_to_mean_std
-from .widgets import _RANGES, Explorer, _view_limits, divergence_message
+from .widgets import _RANGES, Explorer, _view_limits, divergence_message, kl_ring
 
 JS_MODULE = Path(__file__).with_name("js") / "live_explorer.mjs"
 """The ES module with the browser's dynamics and the Bokeh glue."""
@@ -175,7 +173,7 @@ class LiveExplorer:
         from bokeh import events
         from bokeh.layouts import column, row
         from bokeh.models import (Button, CheckboxGroup, ColumnDataSource, CustomJS, CustomJSTickFormatter,
-                                  Div, Legend, LegendItem, RadioButtonGroup, Range1d, Slider, Toggle)
+                                  Div, LegendItem, RadioButtonGroup, Range1d, Slider, Toggle)
         from bokeh.plotting import figure
 
         s = self.settings
@@ -209,9 +207,8 @@ class LiveExplorer:
             sources[f"ngd_{chart}"] = ColumnDataSource(_columns(path, chart), name=f"ngd_{chart}")
         ring_data = {"x": [], "y": []}
         if s["kl_ball"]:  # around the last natural-GD iterate, as the browser draws it (closed)
-            centre = np.array([sources["ngd"].data["x"][-1], sources["ngd"].data["y"][-1]])
-            ring = centre + kl_ellipse(fisher_information(centre, "mean_std"), KL_RADIUS, 64)
-            ring_data = {"x": [*ring[:, 0], ring[0, 0]], "y": [*ring[:, 1], ring[0, 1]]}
+            ring = kl_ring([sources["ngd"].data["x"][-1], sources["ngd"].data["y"][-1]], KL_RADIUS)
+            ring_data = {"x": ring[:, 0].tolist(), "y": ring[:, 1].tolist()}
         sources["ball"] = ColumnDataSource(ring_data, name="ball")
         # the settings the paths were computed with, as the page keeps them
         sources["start"] = ColumnDataSource({"x": [s["mu0"]], "y": [s["sigma0"]], "lr": [s["lr"]],

@@ -99,6 +99,24 @@ def divergence_message(paths, steps: int, data=None) -> str:
     return "\n".join(notes)
 
 
+def kl_ring(centre, c: float, n_points: int = 64) -> np.ndarray:
+    r"""The KL ball :math:`\tfrac12\delta^\top F\delta = c` around ``centre`` in :math:`(\mu, \sigma)`, closed.
+
+    ``n_points + 1`` rows: :func:`~natgrad_lib.geometry.kl_ellipse` with the Fisher of the
+    chart ``mean_std`` at ``centre``, shifted there, and its first point repeated at the end
+    so that a line through the rows closes the ellipse.
+
+    Examples
+    --------
+    >>> ring = kl_ring([0.0, 1.0], 0.5, n_points=4)
+    >>> ring.shape, bool(np.all(ring[0] == ring[-1]))
+    ((5, 2), True)
+    """
+    centre = np.asarray(centre, dtype=float)
+    ring = centre + kl_ellipse(fisher_information(centre, "mean_std"), c, n_points)
+    return np.vstack([ring, ring[:1]])
+
+
 def _view_limits(data):
     xbar, s2 = sufficient_statistics(data)
     s = np.sqrt(s2)
@@ -293,9 +311,7 @@ class Explorer:
             lines[f"ngd_{chart}"].set_data(path[:, 0], path[:, 1])
         ring = np.empty((0, 2))
         if self.controls["kl_ball"].value:
-            centre = self.paths["ngd"][min(k, len(self.paths["ngd"]) - 1)]
-            ring = centre + kl_ellipse(fisher_information(centre, "mean_std"), self.KL_RADIUS)
-            ring = np.vstack([ring, ring[:1]])
+            ring = kl_ring(self.paths["ngd"][min(k, len(self.paths["ngd"]) - 1)], self.KL_RADIUS)
         lines["ball"].set_data(ring[:, 0], ring[:, 1])
         self._text.set_text(self.message)
         self._text.set_visible(bool(self.message))
