@@ -19,6 +19,7 @@ from .charts import CHARTS, COORDINATE_NAMES, chart_jacobian, check_chart, to_ch
 from .checks import (
     CheckReport,
     check_fisher,
+    check_fisher_vector_product,
     check_kl,
     check_logistic_fisher,
     check_natural_step,
@@ -42,6 +43,7 @@ __all__ = [
     "CHARTS",
     "CheckReport",
     "check_fisher",
+    "check_fisher_vector_product",
     "check_kl",
     "check_logistic_fisher",
     "check_natural_step",
@@ -80,7 +82,8 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "live", "logistic", "online", "plotting", "regression", "symbolic", "widgets"}
+_LAZY_SUBMODULES = {"display", "live", "logistic", "network", "online", "plotting", "regression", "symbolic",
+                    "widgets"}
 
 
 def __getattr__(name):

@@ -450,3 +450,33 @@ def check_logistic_fisher(fn, n_points: int = 5, seed: int = 0, rtol: float = 1e
         details.append(hint)
     return CheckReport(False, f"wrong in {failures} of {n_points} cases "
                               f"(largest error {worst:.1e} of the entries' scale)", details)
+
+
+def check_fisher_vector_product(fn, n_points: int = 5, seed: int = 0, rtol: float = 1e-8) -> CheckReport:
+    r"""Check a reader's Fisher-vector product ``fn(theta, X, v) -> F v`` for the chapter's network.
+
+    The reference is the exact Fisher :func:`natgrad_lib.network.fisher` formed densely; the
+    check draws ``n_points`` random parameter vectors and directions on the spiral data and
+    compares :math:`F v` entry by entry, relative to :math:`\|F v\|_\infty`.
+    """
+    from . import network
+
+    X, _ = network.spiral_data(20, seed=seed)
+    rng = np.random.default_rng(seed)
+    for k in range(count(n_points, "n_points", 1)):
+        theta = network.init_theta(network.SIZES, seed=seed + k) * 1.5
+        v = rng.standard_normal(theta.size)
+        got, problem = _call(fn, theta.copy(), X.copy(), v.copy())
+        if problem:
+            return CheckReport(False, problem)
+        want = network.fisher(theta, X) @ v
+        got = np.asarray(got, dtype=float)
+        if got.shape != want.shape:
+            return CheckReport(False, f"it returned shape {got.shape}; F v has shape {want.shape}")
+        err = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
+        if not err <= rtol:
+            scale = float(got @ want / (want @ want))
+            hint = [f"your answer is {scale:.3g} times F v: check the 1/n of the mean"] if abs(scale - 1) > 1e-3 else []
+            return CheckReport(False, f"at test point {k} F v is off by {err:.1e} (relative)", hint)
+    return CheckReport(True, f"F v agrees with the dense Fisher to {rtol:g} at {n_points} random points")
+
