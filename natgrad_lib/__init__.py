@@ -82,7 +82,7 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "live", "logistic", "network", "online", "plotting", "regression", "symbolic",
+_LAZY_SUBMODULES = {"display", "expfam", "live", "logistic", "network", "online", "plotting", "regression", "symbolic",
                     "widgets"}
 
 
