@@ -119,42 +119,49 @@ def mirror_descent(data, eta0, lr: float, steps: int) -> np.ndarray:
     return np.array(path)
 
 
-def blr_gaussian_mean(data, noise_sd: float, prior_sd: float, rho: float, steps: int, lam0=None):
+def blr_gaussian_mean(data, noise_sd: float, prior_sd: float, lr: float, steps: int, eta0=None):
     r"""The Bayesian learning rule for a Gaussian mean with known noise and a Gaussian prior.
 
-    Model :math:`x_i \sim \mathcal N(\theta, s^2)`, prior :math:`\theta \sim \mathcal N(0, s_0^2)`,
-    and a Gaussian :math:`q(\theta)` with natural parameters :math:`\lambda`. The rule
-    (Khan & Rue 2023) is natural gradient ascent on the evidence lower bound with step
-    :math:`\rho`; for this conjugate model it reads
+    Model :math:`x_i \sim \mathcal N(\theta, \sigma^2)` with :math:`\sigma` = ``noise_sd``, prior
+    :math:`\theta \sim \mathcal N(0, \sigma_0^2)` with :math:`\sigma_0` = ``prior_sd``, and a
+    Gaussian :math:`q(\theta)` with natural parameters :math:`\eta_q`. The rule (Khan & Rue 2023)
+    is natural gradient ascent on the evidence lower bound with step :math:`\alpha` = ``lr``; for
+    this conjugate model it reads
 
-    .. math:: \lambda_{k+1} = (1-\rho)\lambda_k + \rho\Big(\lambda_0 + \sum_i (x_i/s^2, -1/(2s^2))\Big),
+    .. math:: \eta_q^{(k+1)} = (1-\alpha)\eta_q^{(k)} + \alpha\Big(\eta_{\text{prior}}
+              + \sum_i (x_i/\sigma^2, -1/(2\sigma^2))\Big),
 
-    with the prior's :math:`\lambda_0 = (0, -1/(2s_0^2))`, and its fixed point is the exact
-    posterior.
+    with :math:`\eta_{\text{prior}} = (0, -1/(2\sigma_0^2))`; its fixed point is the exact posterior.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        The iterates :math:`\lambda_k` (shape (steps + 1, 2)) and the exact posterior's
-        natural parameters.
+        The iterates :math:`\eta_q^{(k)}` (shape (steps + 1, 2)), from ``eta0`` (default: the
+        prior), and the exact posterior's natural parameters.
 
     Raises
     ------
     ValueError
-        On bad data, non-positive standard deviations, ``rho`` outside (0, 1] or ``steps < 0``.
+        On bad data, non-positive standard deviations, ``lr`` outside (0, 1] or ``steps < 0``.
+
+    Examples
+    --------
+    >>> path, post = blr_gaussian_mean([1.0, 2.0], 1.0, 10.0, lr=1.0, steps=1)
+    >>> bool(np.allclose(path[1], post))
+    True
     """
     data = np.asarray(data, dtype=float)
     sufficient_statistics(data)  # validates
     noise_sd, prior_sd = positive_float(noise_sd, "noise_sd"), positive_float(prior_sd, "prior_sd")
-    rho = positive_float(rho, "rho")
-    if rho > 1:
-        raise ValueError(f"rho must lie in (0, 1], got {rho}")
+    lr = positive_float(lr, "lr")
+    if lr > 1:
+        raise ValueError(f"lr must lie in (0, 1], got {lr}")
     steps = count(steps, "steps", 0)
     prior = np.array([0.0, -0.5 / prior_sd ** 2])
     target = prior + np.array([data.sum() / noise_sd ** 2, -0.5 * data.size / noise_sd ** 2])
-    lam = prior.copy() if lam0 is None else as_vector2(lam0, "lam0")
-    path = [lam]
+    eta = prior.copy() if eta0 is None else as_vector2(eta0, "eta0")
+    path = [eta]
     for _ in range(steps):
-        lam = (1.0 - rho) * lam + rho * target
-        path.append(lam)
+        eta = (1.0 - lr) * eta + lr * target
+        path.append(eta)
     return np.array(path), target
