@@ -193,7 +193,10 @@ def _sphinx_setup(app):
             return memo[env.docname]
         client = document["nb_renderer"].renderer.nb_client
         nb, path = client.notebook, client.path
-        cache = get_cache(env.config.nb_execution_cache_path or ".jupyter_cache")
+        # MyST-NB's own resolution of the cache (by default _build/.jupyter_cache, where
+        # tools/preexecute.py stores its runs); `nb_execution_cache_path` alone is empty then,
+        # and the values were looked up in, and written to, a stray ./.jupyter_cache
+        cache = get_cache(env.mystnb_config.execution_cache_path or ".jupyter_cache")
         values = cached_values(cache, nb)
         if path is not None and (values is None or missing_expressions(nb, values)):
             # `make book` evaluates the expressions in its parallel pre-execution
