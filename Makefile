@@ -35,6 +35,7 @@ normalise: $(READY)
 bench: $(READY)
 	$(PY) benchmarks/bench_optimizers.py
 	$(PY) benchmarks/bench_live_explorer.py
+	$(PY) benchmarks/bench_scale.py
 
 clean:
 	rm -rf _build
