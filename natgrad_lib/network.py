@@ -232,11 +232,6 @@ def logit_jacobian(theta, X, sizes=SIZES) -> np.ndarray:
 
 # --- curvature matrices -------------------------------------------------------------------
 
-def output_hessians(p: np.ndarray) -> np.ndarray:
-    r""":math:`H_i = \operatorname{diag}(p_i) - p_i p_i^\top`: the Hessian of cross-entropy in the logits, and the Fisher of the categorical in them."""
-    return np.einsum("nk,kl->nkl", p, np.eye(p.shape[1])) - np.einsum("nk,nl->nkl", p, p)
-
-
 def fisher(theta, X, sizes=SIZES) -> np.ndarray:
     r"""The Fisher information of the model's predictive distribution, exactly.
 
@@ -374,7 +369,11 @@ def kfac_factors(theta, X, sizes=SIZES):
 
 
 def _sqrt_output_hessians(p):
-    r""":math:`R_i = \operatorname{diag}(\sqrt{p_i}) - p_i \sqrt{p_i}^\top`, so that :math:`R_i R_i^\top = H_i`."""
+    r""":math:`R_i = \operatorname{diag}(\sqrt{p_i}) - p_i \sqrt{p_i}^\top`, so that :math:`R_i R_i^\top = H_i`.
+
+    :math:`H_i = \operatorname{diag}(p_i) - p_i p_i^\top` is the Hessian of the cross-entropy in the
+    logits and the Fisher of the categorical in them (the chapter writes :math:`C_i`).
+    """
     s = np.sqrt(p)
     return np.einsum("nk,kl->nkl", s, np.eye(p.shape[1])) - np.einsum("nk,nl->nkl", p, s)
 
