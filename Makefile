@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.requirements-installed
 
-.PHONY: book test lab normalise bench clean
+.PHONY: book test lab pdf normalise bench clean
 
 # Recreated only when requirements.txt or pyproject.toml change.
 $(READY): requirements.txt pyproject.toml
@@ -23,6 +23,11 @@ book: $(READY)
 
 test: $(READY)
 	$(PY) -m pytest
+
+# The print edition: the built pages printed by Debian's Chromium (apt-get install -y chromium)
+# and joined into _build/pdf/natural-gradient-and-fisher.pdf (tools/make_pdf.py).
+pdf: book
+	$(PY) tools/make_pdf.py
 
 # JupyterLab with jupyterlab-myst (requirements.txt), which renders the chapters' MyST.
 # Containers often run as root, which JupyterLab refuses without --allow-root.
