@@ -73,10 +73,14 @@ def mean_nll_grad_mean(m, data) -> np.ndarray:
     array([0., 0.])
     """
     m1, m2 = as_vector2(m, "m")
-    s2 = m2 - m1 * m1
-    if not s2 > 0:
+    if not m2 - m1 * m1 > 0:
         raise ValueError(f"m must have m2 > m1^2 (a positive variance), got m = {[m1, m2]}")
-    xbar, var_hat = sufficient_statistics(data)
+    return _grad_mean(m1, m2, *sufficient_statistics(data))
+
+
+def _grad_mean(m1: float, m2: float, xbar: float, var_hat: float) -> np.ndarray:
+    """:func:`mean_nll_grad_mean` from the data's sufficient statistics, for a valid ``m``."""
+    s2 = m2 - m1 * m1
     x2bar = var_hat + xbar * xbar
     q = x2bar - 2.0 * m1 * xbar + m1 * m1  # mean of (x - m1)^2
     dL_ds2 = 0.5 / s2 - 0.5 * q / (s2 * s2)
@@ -109,9 +113,10 @@ def mirror_descent(data, eta0, lr: float, steps: int) -> np.ndarray:
     mean_params(eta)  # refuses eta2 >= 0
     lr = positive_float(lr, "lr")
     steps = count(steps, "steps", 0)
+    stats = sufficient_statistics(data)  # once: every step needs only these
     path = [eta.copy()]
     for _ in range(steps):
-        new = eta - lr * mean_nll_grad_mean(mean_params(eta), data)
+        new = eta - lr * _grad_mean(*mean_params(eta), *stats)
         if not (np.all(np.isfinite(new)) and new[1] < 0):
             break
         eta = new

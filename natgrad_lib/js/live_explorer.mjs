@@ -353,8 +353,3 @@ export default function update(args, obj) {
       recompute(args);
   }
 }
-
-// For the browser test and the benchmark: the state the page holds.
-export function _state() {
-  return state;
-}
