@@ -12,15 +12,17 @@ chapter *Natural gradient at scale* can be formed exactly and compared:
 * :func:`fisher_vector_product` :math:`F v` without forming :math:`F` (a forward-mode pass and a
   backward pass) and :func:`conjugate_gradient`, the Hessian-free solve;
 * :func:`kfac_factors` and :func:`kfac_direction`, Kronecker-factored approximate curvature;
-* :func:`train`: full-batch gradient descent, Adam, K-FAC and exact damped natural gradient.
+* :func:`train`: full-batch gradient descent, Adam, K-FAC and exact damped natural gradient;
+* :func:`step_multiply_adds`: the cost of one step of each method, counted from the shapes of the
+  matrix products the code performs (a count, so the same on every machine and every run).
 
 Parameters are one flat vector ``theta``: for each layer its weight matrix (rows = outputs), then
 its bias. ``sizes`` lists the widths from input to output, e.g. ``(2, 12, 12, 3)``.
 
 References: Martens (2020), *New insights and perspectives on the natural gradient method*;
 Martens (2010), *Deep learning via Hessian-free optimization*; Martens & Grosse (2015),
-*Optimizing neural networks with Kronecker-factored approximate curvature*; Kunstner, Hennig &
-Balles (2019), *Limitations of the empirical Fisher approximation*.
+*Optimizing neural networks with Kronecker-factored approximate curvature*; Kunstner, Balles &
+Hennig (2019), *Limitations of the empirical Fisher approximation for natural gradient descent*.
 """
 
 from __future__ import annotations
@@ -378,14 +380,62 @@ def _sqrt_output_hessians(p):
     return np.einsum("nk,kl->nkl", s, np.eye(p.shape[1])) - np.einsum("nk,nl->nkl", p, s)
 
 
-def kfac_direction(theta, X, grad, sizes=SIZES, damping: float = 1e-3) -> np.ndarray:
-    r"""K-FAC's approximate natural gradient :math:`(A_l + \gamma I)^{-1} \otimes (G_l + \gamma I)^{-1}` applied layer by layer.
+KFAC_DAMPING = ("factored", "exact")
+"""How :func:`kfac_direction` damps: each Kronecker factor, or the Kronecker product itself."""
 
-    For layer :math:`l` with gradient :math:`\nabla_{[W\,b]}` (outputs x inputs+1) the direction is
-    :math:`(G_l + \gamma I)^{-1}\,\nabla_{[W\,b]}\,(A_l + \gamma I)^{-1}` with
-    :math:`\gamma = \sqrt{\text{damping}}`, which adds about ``damping`` to the product.
+
+def kfac_direction(theta, X, grad, sizes=SIZES, damping: float = 1e-3,
+                   scheme: str = "factored") -> np.ndarray:
+    r"""K-FAC's approximate natural gradient, layer by layer, with one of two dampings.
+
+    For layer :math:`l` with factors :math:`(\Omega, \Gamma)` = :func:`kfac_factors` (``A, G``)
+    and gradient :math:`\nabla_{[W\,b]}` (outputs x inputs+1):
+
+    * ``scheme="factored"`` (the default, used by :func:`train`) damps each factor with
+      :math:`\gamma = \sqrt\zeta`:
+      :math:`(\Gamma + \gamma I)^{-1}\,\nabla_{[W\,b]}\,(\Omega + \gamma I)^{-1}`. The product it
+      inverts is :math:`(\Omega + \gamma I)\otimes(\Gamma + \gamma I) = \Omega\otimes\Gamma
+      + \gamma\,(\Omega\otimes I + I\otimes\Gamma) + \zeta I`: besides :math:`\zeta I` it adds
+      :math:`\gamma` times the factors' eigenvalues, which can be far more than :math:`\zeta`.
+      (Martens & Grosse 2015, sec. 6.3, balance the two factors by a scale :math:`\pi`; this
+      function does not.)
+    * ``scheme="exact"`` inverts :math:`\Omega\otimes\Gamma + \zeta I` exactly, through the
+      eigendecompositions :math:`\Omega = U_\Omega \Lambda_\Omega U_\Omega^\top` and
+      :math:`\Gamma = U_\Gamma \Lambda_\Gamma U_\Gamma^\top`: the same damping as the exact
+      natural gradient :math:`(F + \zeta I)^{-1} g`, so that the two differ only by the
+      Kronecker approximation.
+
+    Parameters
+    ----------
+    theta : array_like, shape (M,)
+    X : array_like, shape (n, sizes[0])
+    grad : array_like, shape (M,)
+        The gradient to precondition.
+    sizes : tuple of int
+    damping : float
+        :math:`\zeta > 0`.
+    scheme : {"factored", "exact"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (M,)
+
+    Raises
+    ------
+    ValueError
+        If ``damping <= 0`` or ``scheme`` is not one of :data:`KFAC_DAMPING`.
+
+    Examples
+    --------
+    >>> X, y = spiral_data(5)
+    >>> theta = init_theta()
+    >>> g = loss_and_grad(theta, X, y)[1]
+    >>> kfac_direction(theta, X, g, damping=1e-2, scheme="exact").shape
+    (231,)
     """
     damping = positive_float(damping, "damping")
+    if scheme not in KFAC_DAMPING:
+        raise ValueError(f"scheme must be one of {KFAC_DAMPING}, got {scheme!r}")
     gamma = math.sqrt(damping)
     out = []
     at = 0
@@ -393,8 +443,14 @@ def kfac_direction(theta, X, grad, sizes=SIZES, damping: float = 1e-3) -> np.nda
         gW = grad[at:at + o * i].reshape(o, i)
         gb = grad[at + o * i:at + o * i + o]
         M = np.column_stack([gW, gb])  # (o, i + 1)
-        D = np.linalg.solve(G + gamma * np.eye(o), M)
-        D = np.linalg.solve(A + gamma * np.eye(i + 1), D.T).T
+        if scheme == "factored":
+            D = np.linalg.solve(G + gamma * np.eye(o), M)
+            D = np.linalg.solve(A + gamma * np.eye(i + 1), D.T).T
+        else:
+            lam_a, U_a = np.linalg.eigh(A)
+            lam_g, U_g = np.linalg.eigh(G)
+            # in the eigenbases the damped Kronecker product is diagonal
+            D = U_g @ ((U_g.T @ M @ U_a) / (np.outer(lam_g, lam_a) + damping)) @ U_a.T
         out += [D[:, :i].ravel(), D[:, i]]
         at += o * i + o
     return np.concatenate(out)
@@ -466,3 +522,87 @@ def train(method: str, theta0, X, y, lr: float, epochs: int, sizes=SIZES, dampin
         losses.append(loss)
         seconds.append(time.perf_counter() - start)
     return {"losses": np.array(losses), "seconds": np.array(seconds), "theta": theta, "diverged": diverged}
+
+
+# --- cost, counted --------------------------------------------------------------------------
+
+COST_METHODS = METHODS + ("cg",)
+"""Methods of :func:`step_multiply_adds`: those of :func:`train`, and ``cg``, the damped natural
+gradient by a fixed number of conjugate-gradient products (the Hessian-free step)."""
+
+
+def step_multiply_adds(method: str, n: int, sizes=SIZES, n_cg: int = 50) -> int:
+    r"""Multiply-adds of the matrix products in one step of ``method`` on ``n`` points, counted.
+
+    The count follows the code of this module operation by operation, and depends only on the
+    shapes, so it is the same on every machine and every run (a timing is not). With
+    :math:`w = \sum_l i_l o_l` the weights of all layers, :math:`w'` those above the first, ``K``
+    classes and ``M`` parameters:
+
+    * forward pass :math:`n w`; backward pass :math:`n (w + w')`, so a gradient costs
+      :math:`n (2w + w')`;
+    * ``gd`` and ``adam``: one gradient (Adam's elementwise updates are :math:`O(M)`, not counted);
+    * ``ngd``: the gradient, :func:`fisher` (a forward pass, ``K`` backward passes for the
+      Jacobians, :math:`nK^2M` to apply :math:`R_i^\top`, another forward pass, and
+      :math:`nKM^2` for :math:`(RJ)^\top (RJ)`) and an LU solve, :math:`M^3/3 + M^2`;
+    * ``cg``: the gradient and ``n_cg`` iterations of :func:`conjugate_gradient`, each one
+      :func:`fisher_vector_product` (a forward pass, a forward-mode pass of :math:`2nw`, a
+      backward pass) and :math:`5M` for its dot products and vector updates;
+    * ``kfac``: the gradient, :func:`kfac_factors` (a forward pass; per layer
+      :math:`Kno^2` for :math:`\Gamma`, :math:`n(i+1)^2` for :math:`\Omega`, and :math:`Knoi`
+      to pass the ``K`` columns down) and, per layer, two solves with the factors
+      (:math:`o^3/3 + o^2(i+1)` and :math:`(i+1)^3/3 + (i+1)^2 o`).
+
+    Elementwise work (``tanh``, softmax, damping) is :math:`O(n\sum_l o_l + M)` and left out.
+
+    Parameters
+    ----------
+    method : {"gd", "adam", "kfac", "ngd", "cg"}
+    n : int
+        Number of data points, at least 1.
+    sizes : tuple of int
+    n_cg : int
+        Conjugate-gradient iterations of ``cg``, at least 1.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        On an unknown method, ``n < 1`` or ``n_cg < 1``.
+
+    Examples
+    --------
+    >>> step_multiply_adds("gd", 300) == 300 * (2 * (24 + 144 + 36) + (144 + 36))
+    True
+
+    References
+    ----------
+    Martens (2010), *Deep learning via Hessian-free optimization*; Martens & Grosse (2015).
+    """
+    if method not in COST_METHODS:
+        raise ValueError(f"method must be one of {COST_METHODS}, got {method!r}")
+    n = count(n, "n", 1)
+    n_cg = count(n_cg, "n_cg", 1)
+    sizes = _check_sizes(sizes)
+    K, M = sizes[-1], n_params(sizes)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    w = sum(i * o for i, o in pairs)
+    w_up = sum(i * o for i, o in pairs[1:])
+    forward_pass, backward_pass = n * w, n * (w + w_up)
+    grad = forward_pass + backward_pass
+    if method in ("gd", "adam"):
+        return grad
+    if method == "ngd":
+        jacobian = forward_pass + K * backward_pass
+        form = jacobian + forward_pass + n * K * K * M + n * K * M * M
+        return grad + form + M**3 // 3 + M * M
+    if method == "cg":
+        product = forward_pass + 2 * n * w + backward_pass
+        return grad + n_cg * (product + 5 * M)
+    factors = forward_pass + sum(K * n * o * o + n * (i + 1) ** 2 for i, o in pairs)
+    factors += sum(K * n * o * i for i, o in pairs[1:])
+    solves = sum(o**3 // 3 + o * o * (i + 1) + (i + 1) ** 3 // 3 + (i + 1) ** 2 * o for i, o in pairs)
+    return grad + factors + solves

@@ -114,6 +114,51 @@ def test_kfac_direction_inverts_its_own_damped_kronecker_blocks():
         at += o * i + o
 
 
+def test_kfac_exact_damping_inverts_the_kronecker_product_plus_zeta():
+    theta = net.init_theta(SMALL, seed=9)
+    _, g = net.loss_and_grad(theta, X, Y, SMALL)
+    zeta = 1e-2
+    d = net.kfac_direction(theta, X, g, SMALL, damping=zeta, scheme="exact")
+    at = 0
+    for (A, G), (i, o) in zip(net.kfac_factors(theta, X, SMALL), zip(SMALL[:-1], SMALL[1:])):
+        B = _kron_block(A, G, i, o) + zeta * np.eye(o * i + o)
+        sl = slice(at, at + o * i + o)
+        np.testing.assert_allclose(B @ d[sl], g[sl], rtol=1e-9, atol=1e-12)
+        at += o * i + o
+    # the factored damping adds more than zeta: the two directions differ
+    assert np.max(np.abs(d - net.kfac_direction(theta, X, g, SMALL, damping=zeta))) > 1e-3 * np.max(np.abs(d))
+
+
+def test_step_multiply_adds_follows_the_code_shapes():
+    n, (i0, h1, h2, K) = 7, SMALL
+    M = net.n_params(SMALL)
+    w, w_up = i0 * h1 + h1 * h2 + h2 * K, h1 * h2 + h2 * K
+    grad = n * (2 * w + w_up)  # forward n w, backward n (w + w_up)
+    assert net.step_multiply_adds("gd", n, SMALL) == net.step_multiply_adds("adam", n, SMALL) == grad
+    # the dense step: Jacobians (a forward and K backward passes), a second forward pass,
+    # R^T J (n K^2 M), (RJ)^T (RJ) (n K M^2), and the LU solve (M^3/3 + M^2)
+    dense = n * w + K * n * (w + w_up) + n * w + n * K * K * M + n * K * M * M + M**3 // 3 + M * M
+    assert net.step_multiply_adds("ngd", n, SMALL) == grad + dense
+    # each CG iteration: one Fisher-vector product (forward, forward-mode 2 n w, backward) + 5M
+    product = n * w + 2 * n * w + n * (w + w_up) + 5 * M
+    costs = [net.step_multiply_adds("cg", n, SMALL, n_cg=k) for k in (1, 2, 3)]
+    assert costs[0] == grad + product and costs[2] - costs[1] == costs[1] - costs[0] == product
+    # K-FAC: the gradient, the factors (n-proportional) and the small solves (not)
+    kfac = [net.step_multiply_adds("kfac", k * n, SMALL) - k * grad for k in (1, 2, 3)]
+    solves = sum(o**3 // 3 + o * o * (i + 1) + (i + 1) ** 3 // 3 + (i + 1) ** 2 * o
+                 for i, o in zip(SMALL[:-1], SMALL[1:]))
+    assert kfac[2] - kfac[1] == kfac[1] - kfac[0] == kfac[0] - solves > 0
+
+
+def test_the_dense_step_grows_like_m_cubed_and_cg_like_m():
+    big = [(2, width, width, 3) for width in (256, 512)]
+    M = np.array([net.n_params(s) for s in big], float)
+    dense = np.array([net.step_multiply_adds("ngd", 300, s) for s in big], float)
+    cg = np.array([net.step_multiply_adds("cg", 300, s) for s in big], float)
+    assert 2.9 < np.log(dense[1] / dense[0]) / np.log(M[1] / M[0]) < 3.0
+    assert 0.99 < np.log(cg[1] / cg[0]) / np.log(M[1] / M[0]) < 1.01
+
+
 @pytest.mark.parametrize("method", net.METHODS)
 def test_every_optimiser_lowers_the_loss(method):
     theta = net.init_theta(SMALL, seed=0)
@@ -148,6 +193,10 @@ def test_train_stops_at_the_target():
     (lambda: net.train("gd", net.init_theta(), X, Y, 0.0, 5), "lr"),
     (lambda: net.train("gd", net.init_theta(), X, Y, 0.1, 0), "epochs"),
     (lambda: net.kfac_direction(net.init_theta(), X, np.zeros(231), damping=0.0), "damping"),
+    (lambda: net.kfac_direction(net.init_theta(), X, np.zeros(231), scheme="pi"), "scheme must be one of"),
+    (lambda: net.step_multiply_adds("sgd", 10), "method must be one of"),
+    (lambda: net.step_multiply_adds("gd", 0), "n must be"),
+    (lambda: net.step_multiply_adds("cg", 10, n_cg=0), "n_cg must be"),
 ])
 def test_bad_input_raises_a_value_error_naming_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
