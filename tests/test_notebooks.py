@@ -82,6 +82,33 @@ def text_outputs(nb) -> list[str]:
     return texts
 
 
+def figure_outputs(nb) -> list[tuple[str, str, str]]:
+    """Every figure a reader sees, as (cell id, mime type, SHA-256 of its pixels or its text).
+
+    A PNG is hashed after decoding, so that only what is drawn counts, not how the encoder
+    packed it.
+    """
+    import base64
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    figures = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("image/png", "image/jpeg"):
+                if mime in data:
+                    image = Image.open(io.BytesIO(base64.b64decode(data[mime])))
+                    pixels = image.mode.encode() + repr(image.size).encode() + image.tobytes()
+                    figures.append((cell.id, mime, hashlib.sha256(pixels).hexdigest()))
+            if "image/svg+xml" in data:
+                text = "".join(data["image/svg+xml"]).encode()
+                figures.append((cell.id, "image/svg+xml", hashlib.sha256(text).hexdigest()))
+    return figures
+
+
 @pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
     run = executed(path)
@@ -100,7 +127,7 @@ def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
 
 
 @pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
-def test_chapter_text_output_is_the_same_on_every_run(path, built_book):
+def test_chapter_text_and_figures_are_the_same_on_every_run(path, built_book):
     # two independent executions: this test's fresh kernel and the book build's. The build's
     # outputs are read from its execution cache: myst-nb 1.4 writes the copy under
     # _build/jupyter_execute without outputs when the chapter comes from the cache.
@@ -115,6 +142,12 @@ def test_chapter_text_output_is_the_same_on_every_run(path, built_book):
     assert [strip.sub("", t) for t in text_outputs(run.nb)] == [strip.sub("", t) for t in text_outputs(by_build)]
     # the numbers in the prose: the build's stored values are this run's values
     assert user_expressions.cached_values(cache, source) == run.values
+    # the figures: the same pixels, figure by figure (a chapter that timed itself failed here)
+    by_build_figures, run_figures = figure_outputs(by_build), figure_outputs(run.nb)
+    assert by_build_figures, f"the build's cache holds no figures of {path.name}"
+    differ = [a[0] for a, b in zip(by_build_figures, run_figures) if a != b]
+    assert len(by_build_figures) == len(run_figures) and not differ, (
+        f"{path.name}: figures of cells {differ} differ between two runs")
 
 
 @pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
