@@ -121,6 +121,25 @@ _COLLECT = r"""() => {
     };
 }"""
 
+# The page has settled when every visible markdown cell shows the values of its inline
+# expressions (jupyterlab-myst re-renders a cell once they arrive) and every image is decoded;
+# then two animation frames, so that what was rendered has been painted.
+_SETTLED = r"""async () => {
+    const strip = s => s.replace(/^(["'])(.*)\1$/s, '$2');
+    const panel = window.jupyterapp.shell.currentWidget;
+    const pending = panel.content.widgets.filter(w => w.model.type === 'markdown' && !w.inputHidden)
+        .filter(w => (w.model.getMetadata('user_expressions') || []).some(e =>
+            e.result && e.result.status === 'ok'
+            && !w.node.innerText.includes(strip(e.result.data['text/plain']))));
+    if (pending.length) return false;
+    const images = [...panel.content.node.querySelectorAll('img')];
+    await Promise.all(images.map(i => i.decode().catch(() => null)));
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return true;
+}"""
+
+_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
 _EXPRESSIONS_DONE = r"""(wanted) => {
     const cells = window.jupyterapp.shell.currentWidget.content.widgets.filter(w => w.model.type === 'markdown');
     return cells.every((w, i) => (w.model.getMetadata('user_expressions') || []).length >= wanted[i]);
@@ -153,7 +172,7 @@ def _run_all(page, nb, name):
                            timeout=300000, polling=200)
     wanted = [len(user_expressions.expressions_in(c.source)) for c in nb.cells if c.cell_type == "markdown"]
     page.wait_for_function(_EXPRESSIONS_DONE, arg=wanted, timeout=60000, polling=200)
-    page.wait_for_timeout(500)  # the last renders settle
+    page.wait_for_function(_SETTLED, timeout=60000, polling=200)
     return time.perf_counter() - start
 
 
@@ -162,7 +181,8 @@ def _screenshot(page, path):
     height = page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollHeight")
     page.set_viewport_size({"width": WINDOW["width"], "height": min(height + 200, 32000)})
     page.evaluate("() => { document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollTop = 0; }")
-    page.wait_for_timeout(300)
+    page.wait_for_function(f"() => window.innerHeight === {min(height + 200, 32000)}")
+    page.wait_for_function(_SETTLED, timeout=60000, polling=200)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
     page.set_viewport_size(WINDOW)
@@ -189,7 +209,9 @@ def lab_runs(lab, browser):
                 page.evaluate("""async () => { const c = window.jupyterapp.commands;
                     await c.execute('notebook:show-all-cell-code');
                     await c.execute('notebook:show-all-cell-outputs'); }""")
-                page.wait_for_timeout(500)
+                page.wait_for_function("() => window.jupyterapp.shell.currentWidget.content.widgets"
+                                       ".every(w => !w.inputHidden && !(w.outputHidden || false))")
+                page.wait_for_function(_SETTLED, timeout=60000, polling=200)
                 data = page.evaluate(_COLLECT)
                 data["collapsed"] = collapsed
                 data["hidden_in_source"] = sum(1 for c in nb.cells if c.get("metadata", {}).get("jupyter", {})
@@ -387,15 +409,19 @@ def test_explorer_redraws_on_slider_chart_and_play(lab_runs):
     readout = _explorer(page).locator(".widget-readout").last
     before = readout.inner_text()
     _image_changes(page, play.click)
-    page.wait_for_timeout(600)
-    assert readout.inner_text() != before, "Play did not move the iteration"
+    # Play moves the iteration readout; wait for that, not for a while
+    page.wait_for_function("([el, before]) => el.innerText !== before",
+                           arg=[readout.element_handle(), before], timeout=10000)
 
 
 @pytest.mark.parametrize("width", [1400, 900])
 def test_explorer_fits_its_window(lab_runs, width):
     page = _explorer_page(lab_runs)
     page.set_viewport_size({"width": width, "height": WINDOW["height"]})
-    page.wait_for_timeout(800)  # JupyterLab relays out
+    # JupyterLab relays out on the resize: wait until its shell has the new width, then paint
+    page.wait_for_function(f"() => window.innerWidth === {width}"
+                           f" && document.querySelector('#main').getBoundingClientRect().width <= {width}")
+    page.wait_for_function(_FRAMES)
     page.evaluate(f"() => ({_EXPLORER_BOX})().scrollIntoView()")
     layout = page.evaluate(_LAYOUT)
     SHOTS.mkdir(parents=True, exist_ok=True)
