@@ -526,9 +526,11 @@ def train(method: str, theta0, X, y, lr: float, epochs: int, sizes=SIZES, dampin
 
 # --- cost, counted --------------------------------------------------------------------------
 
-COST_METHODS = METHODS + ("cg",)
-"""Methods of :func:`step_multiply_adds`: those of :func:`train`, and ``cg``, the damped natural
-gradient by a fixed number of conjugate-gradient products (the Hessian-free step)."""
+COST_METHODS = METHODS + ("cg", "gram")
+"""Methods of :func:`step_multiply_adds`: those of :func:`train`; ``cg``, the damped natural
+gradient by a fixed number of conjugate-gradient products (the Hessian-free step); and ``gram``,
+the same exact step as ``ngd`` solved through an :math:`nK \times nK` matrix instead of
+:math:`F`."""
 
 
 def step_multiply_adds(method: str, n: int, sizes=SIZES, n_cg: int = 50) -> int:
@@ -545,6 +547,12 @@ def step_multiply_adds(method: str, n: int, sizes=SIZES, n_cg: int = 50) -> int:
     * ``ngd``: the gradient, :func:`fisher` (a forward pass, ``K`` backward passes for the
       Jacobians, :math:`nK^2M` to apply :math:`R_i^\top`, another forward pass, and
       :math:`nKM^2` for :math:`(RJ)^\top (RJ)`) and an LU solve, :math:`M^3/3 + M^2`;
+    * ``gram``: the exact damped step without :math:`F`, by the push-through identity
+      :math:`(\zeta I + J^\top C J/n)^{-1} g = \big(g - J^\top(\zeta I + CJJ^\top/n)^{-1} CJg/n\big)/\zeta`
+      with the stacked Jacobians :math:`J` (:math:`nK` rows) and the block-diagonal :math:`C`:
+      the gradient, the Jacobians, :math:`(nK)^2 M` for :math:`JJ^\top`, :math:`n K^2 \cdot nK`
+      for :math:`C` times it, an LU solve of size :math:`nK` and :math:`2nKM` for :math:`Jg` and
+      :math:`J^\top` times the solution;
     * ``cg``: the gradient and ``n_cg`` iterations of :func:`conjugate_gradient`, each one
       :func:`fisher_vector_product` (a forward pass, a forward-mode pass of :math:`2nw`, a
       backward pass) and :math:`5M` for its dot products and vector updates;
@@ -557,7 +565,7 @@ def step_multiply_adds(method: str, n: int, sizes=SIZES, n_cg: int = 50) -> int:
 
     Parameters
     ----------
-    method : {"gd", "adam", "kfac", "ngd", "cg"}
+    method : {"gd", "adam", "kfac", "ngd", "cg", "gram"}
     n : int
         Number of data points, at least 1.
     sizes : tuple of int
@@ -595,10 +603,13 @@ def step_multiply_adds(method: str, n: int, sizes=SIZES, n_cg: int = 50) -> int:
     grad = forward_pass + backward_pass
     if method in ("gd", "adam"):
         return grad
+    jacobian = forward_pass + K * backward_pass
     if method == "ngd":
-        jacobian = forward_pass + K * backward_pass
         form = jacobian + forward_pass + n * K * K * M + n * K * M * M
         return grad + form + M**3 // 3 + M * M
+    if method == "gram":
+        nK = n * K
+        return grad + jacobian + nK * nK * M + n * K * K * nK + nK**3 // 3 + nK * nK + 2 * nK * M
     if method == "cg":
         product = forward_pass + 2 * n * w + backward_pass
         return grad + n_cg * (product + 5 * M)

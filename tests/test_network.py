@@ -139,6 +139,10 @@ def test_step_multiply_adds_follows_the_code_shapes():
     # R^T J (n K^2 M), (RJ)^T (RJ) (n K M^2), and the LU solve (M^3/3 + M^2)
     dense = n * w + K * n * (w + w_up) + n * w + n * K * K * M + n * K * M * M + M**3 // 3 + M * M
     assert net.step_multiply_adds("ngd", n, SMALL) == grad + dense
+    # through the n K x n K matrix: Jacobians, J J^T, C times it, the LU solve, J g, J^T y
+    nK = n * K
+    gram = n * w + K * n * (w + w_up) + nK * nK * M + n * K * K * nK + nK**3 // 3 + nK * nK + 2 * nK * M
+    assert net.step_multiply_adds("gram", n, SMALL) == grad + gram
     # each CG iteration: one Fisher-vector product (forward, forward-mode 2 n w, backward) + 5M
     product = n * w + 2 * n * w + n * (w + w_up) + 5 * M
     costs = [net.step_multiply_adds("cg", n, SMALL, n_cg=k) for k in (1, 2, 3)]
@@ -157,6 +161,8 @@ def test_the_dense_step_grows_like_m_cubed_and_cg_like_m():
     cg = np.array([net.step_multiply_adds("cg", 300, s) for s in big], float)
     assert 2.9 < np.log(dense[1] / dense[0]) / np.log(M[1] / M[0]) < 3.0
     assert 0.99 < np.log(cg[1] / cg[0]) / np.log(M[1] / M[0]) < 1.01
+    gram = np.array([net.step_multiply_adds("gram", 300, s) for s in big], float)
+    assert 0.99 < np.log(gram[1] / gram[0]) / np.log(M[1] / M[0]) < 1.05
 
 
 @pytest.mark.parametrize("method", net.METHODS)
