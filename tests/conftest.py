@@ -343,6 +343,25 @@ import subprocess as _subprocess
 import pytest as _pytest
 
 ROOT = _pathlib.Path(__file__).resolve().parent.parent
+# The GitHub repository the test build names, so that its pages carry every launch button.
+DUMMY_REPOSITORY = "https://github.com/example-org/natgrad-book"
+
+
+def config_with_repository(url: str, folder: _pathlib.Path) -> _pathlib.Path:
+    """A copy of ``_config.yml`` in ``folder`` that names the repository ``url``.
+
+    Jupyter Book finds ``local_extensions`` relative to the configuration file, so the copy
+    names them by absolute path.
+    """
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"]["url"] = url
+    extensions = config["sphinx"]["local_extensions"]
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
+    path = folder / "_config.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 @_pytest.fixture(scope="session")
