@@ -369,15 +369,19 @@ def built_book(tmp_path_factory):
     """Build the whole book once per session, as ``make book`` does, into a temporary folder.
 
     The chapters are first executed in parallel into the build's execution cache
-    (``tools/preexecute.py``), then ``jupyter-book build`` renders them. Returns the completed
-    process of the build (its output preceded by the pre-execution's) and the HTML folder.
+    (``tools/preexecute.py``), then ``jupyter-book build`` renders them, with ``_config.yml``
+    changed in one point: ``repository.url`` is :data:`DUMMY_REPOSITORY`, as a published book's
+    would be (the launch buttons, the repository links, the install cell of the plain
+    edition). Returns the completed process of the build (its output preceded by the
+    pre-execution's) and the HTML folder.
     """
     out = tmp_path_factory.mktemp("book")
     pre = _subprocess.run(
         [sys.executable, str(ROOT / "tools" / "preexecute.py"), str(ROOT), str(out / "_build")],
         capture_output=True, text=True, cwd=ROOT, timeout=1500)
+    config = config_with_repository(DUMMY_REPOSITORY, out)
     cmd = [str(_pathlib.Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-           "--path-output", str(out), "-W", "--keep-going"]
+           "--path-output", str(out), "--config", str(config), "-W", "--keep-going"]
     result = _subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1500)
     result.preexecute = pre
     return result, out / "_build" / "html"
