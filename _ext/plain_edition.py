@@ -194,7 +194,7 @@ def _directive(name: str, argument: str, options: dict, body: str, ctx: Context)
         target = argument.strip()
         summary = f"Solution to {_numbered(ctx, target, 'Exercise', ctx.titles.get(target, ''))}"
         if name == "solution-start":
-            summary += " (with the code cells that follow it)"
+            summary += ": the explanation, then the code cells below"
         return f"<details>\n<summary>{summary}</summary>\n\n{body.strip()}\n\n</details>"
     if name == "solution-end":
         return "*End of the solution.*"
