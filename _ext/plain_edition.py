@@ -97,6 +97,7 @@ KIND_NAMES = {"figure": "Fig.", "table": "Table", "code-block": "Listing"}
 class Context:
     """What the plain text of one chapter needs from the whole book.
 
+    ``sections`` maps a heading's :func:`heading_key` to its number ("6.1");
     ``equations`` maps an equation's label to its number; ``numbers`` maps a label to the text
     a reference shows ("Theorem 6.1", "Fig. 6.2", a section's title); ``titles`` maps a theorem's
     or an exercise's label to its title; ``values`` holds the chapter's ``{eval}`` results,
@@ -108,6 +109,15 @@ class Context:
     titles: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict] = field(default_factory=dict)
     citations: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+
+
+HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.+?)[ \t]*$")
+
+
+def heading_key(title: str) -> str:
+    """A heading's title reduced to letters and digits, the same from MyST and from a doctree."""
+    return re.sub(r"[^0-9a-z]+", "", title.lower())
 
 
 class PlainEditionError(ValueError):
@@ -233,6 +243,11 @@ def plain_blocks(text: str, ctx: Context) -> str:
                 lines[index + 1] = f"**{number}.** {lines[index + 1]}"
         elif target:
             out.extend([f'<a id="{target.group("label")}"></a>', ""])
+        elif HEADING.match(line):
+            heading = HEADING.match(line)
+            number = ctx.sections.get(heading_key(heading.group("title")))
+            title = heading.group("title")
+            out.append(f"{heading.group('hashes')} {number}. {title}" if number else line)
         elif not COMMENT.match(line):
             out.append(line)
         index += 1
@@ -340,6 +355,23 @@ def book_context(env) -> tuple[dict, dict, dict]:
     return equations, numbers, titles
 
 
+def section_numbers(env, docname: str) -> dict[str, str]:
+    """The HTML's section numbers of ``docname`` ("6.1"), keyed by :func:`heading_key`."""
+    from docutils import nodes
+
+    numbers = env.toc_secnumbers.get(docname, {})
+    found = {}
+    for section in env.get_doctree(docname).findall(nodes.section):
+        anchor = f"#{section['ids'][0]}" if section["ids"] else ""
+        number = numbers.get(anchor) or (numbers.get("") if section.parent is not None
+                                         and not isinstance(section.parent, nodes.section)
+                                         else None)
+        title = next(iter(section.findall(nodes.title)), None)
+        if number and title is not None:
+            found.setdefault(heading_key(title.astext()), ".".join(map(str, number)))
+    return found
+
+
 def _values(cache, nb) -> tuple[dict, object]:
     """The expression values and the executed notebook of the build's run of ``nb``."""
     import user_expressions  # the build's own module, in _ext/
@@ -381,7 +413,7 @@ def write_edition(app, exception) -> None:
             continue
         source = nbformat.read(path, as_version=4)
         values, executed = _values(cache, source)
-        ctx = Context(equations, numbers, titles, values)
+        ctx = Context(equations, numbers, titles, values, sections=section_numbers(env, docname))
         try:
             nb = plain_notebook(source, ctx, install_source, executed, _header(app, docname))
         except PlainEditionError as error:

@@ -95,6 +95,14 @@ def test_directives_become_plain_markdown_with_numbers_and_folded_solutions():
             "It is $-1$.\n\n</details>") in out
 
 
+def test_headings_carry_the_html_section_numbers():
+    ctx = _ctx(sections={pe.heading_key("The problem"): "6.1",
+                         pe.heading_key("Why $F$ is the Hessian"): "6.4.1"})
+    text = "## The problem\n\n### Why $F$ is the Hessian\n\n## Not numbered"
+    assert pe.plain_markdown(text, ctx, 0) == (
+        "## 6.1. The problem\n\n### 6.4.1. Why $F$ is the Hessian\n\n## Not numbered")
+
+
 def test_the_install_cell_is_valid_python_and_refuses_quotes():
     source = pe.install_cell_source("file:///tmp/book.git", "main")
     compile(source, "install", "exec")
