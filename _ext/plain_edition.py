@@ -87,6 +87,7 @@ ROLE = re.compile(r"\{(?P<name>[\w:-]+)\}(?P<ticks>`+)(?P<content>.+?)(?P=ticks)
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$")
 CAPTION = re.compile(r"^%\s*caption:\s*(?P<name>\S+)\s*$")
 COMMENT = re.compile(r"^%.*$")
+CODE_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?!\{)")
 TITLED_REF = re.compile(r"^(?P<title>.*?)\s*<(?P<label>[^<>]+)>$", re.DOTALL)
 QUOTED = re.compile(r"^(['\"]).*\1$", re.DOTALL)
 # The names of numbered things, as the HTML writes them ("Fig. 6.1", "Theorem 6.1").
@@ -230,6 +231,13 @@ def plain_blocks(text: str, ctx: Context) -> str:
             body = plain_blocks("\n".join(inner), ctx)
             out.append(_directive(opening.group("name"), opening.group("argument"), options,
                                   body, ctx))
+            index = end + 1
+            continue
+        fence = CODE_FENCE.match(line)
+        if fence:  # a code block is copied as it stands, up to its closing fence
+            end = next((i for i in range(index + 1, len(lines))
+                        if lines[i].strip() == fence.group("fence")), len(lines) - 1)
+            out.extend(lines[index:end + 1])
             index = end + 1
             continue
         caption, target = CAPTION.match(line), TARGET.match(line)

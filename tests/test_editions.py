@@ -101,6 +101,9 @@ def test_headings_carry_the_html_section_numbers():
     text = "## The problem\n\n### Why $F$ is the Hessian\n\n## Not numbered"
     assert pe.plain_markdown(text, ctx, 0) == (
         "## 6.1. The problem\n\n### 6.4.1. Why $F$ is the Hessian\n\n## Not numbered")
+    # inside a code block nothing is a heading, a target or a comment
+    code = "```python\n# The problem\n%timeit f()\n(x)=\n```"
+    assert pe.plain_markdown(code, ctx, 0) == code
 
 
 def test_the_install_cell_is_valid_python_and_refuses_quotes():
