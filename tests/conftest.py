@@ -413,3 +413,8 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "binder: the reader's environment that Binder builds (tests/test_binder.py)")
