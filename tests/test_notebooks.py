@@ -222,8 +222,9 @@ def _chapter_numbers() -> dict[str, int | None]:
 def test_front_matter_numbers_as_the_html_book_does(path):
     """The first cell is MyST front matter, for JupyterLab only (``remove-cell``).
 
-    It makes jupyterlab-myst number theorems and exercises "2.1", "2.2" as the HTML book does,
-    and leaves unlabelled displays unnumbered so that only the post's numbers show.
+    It makes jupyterlab-myst number theorems and exercises "2.1", "2.2" and section headings
+    "2.1", "2.1.1" as the HTML book does, and leaves unlabelled displays unnumbered so that only
+    the post's numbers show. The back matter is unnumbered in both.
     """
     nb = nbformat.read(path, as_version=4)
     first = nb.cells[0]
@@ -233,6 +234,7 @@ def test_front_matter_numbers_as_the_html_book_does(path):
     assert numbering["equation"] is False
     number = _chapter_numbers()[str(path.relative_to(ROOT).with_suffix(""))]
     if number is None:
-        assert "enumerator" not in numbering
+        assert "enumerator" not in numbering and "headings" not in numbering
     else:
         assert numbering["enumerator"] == f"{number}.%s"
+        assert numbering["headings"] is True
