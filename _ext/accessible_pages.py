@@ -4,14 +4,6 @@ All of them are made to the HTML as written, so that a page is accessible as ser
 made by a script in the browser races the theme's own scripts and whatever reads the page
 (a screen reader, or axe-core in the tests), and once lost that race in CI.
 
-In the page body (``html-page-context``):
-
-* docutils writes the bibliography (sphinxcontrib-bibtex's citations) as
-  ``<div role="list" class="citation-list">`` whose children are ``role="doc-biblioentry"``
-  entries, not list items: an axe-core "aria-required-children" violation (critical), since a
-  screen reader announces a list and then finds no items. The container needs no role; each
-  entry keeps its ``doc-biblioentry`` role.
-
 In every page once it is written (``build-finished``), since the theme's templates (header,
 sidebars, domain index) are rendered after ``html-page-context``:
 
@@ -50,15 +42,6 @@ from __future__ import annotations
 import html as _html
 import re
 from pathlib import Path
-
-LIST_ROLE = '<div role="list" class="citation-list">'
-
-
-def drop_citation_list_role(app, pagename, templatename, context, doctree):
-    body = context.get("body")
-    if body and LIST_ROLE in body:
-        context["body"] = body.replace(LIST_ROLE, '<div class="citation-list">')
-
 
 # --- repairs of the written HTML (each one idempotent: an unchanged page is repaired again) ---
 
@@ -151,7 +134,6 @@ def repair_written_pages(app, exception) -> None:
 
 
 def setup(app):
-    app.connect("html-page-context", drop_citation_list_role)
     # after sphinx-external-toc's ensure_index_file (priority 500), which writes the redirect
     app.connect("build-finished", repair_written_pages, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,6 +13,15 @@ of an equation or of any other target (a figure, a theorem, a section), so the H
 the equation itself. A fragment that is neither stays for MyST-Parser, which warns (an error
 under ``-W``). ``tests/test_book.py`` checks that every such link's text names the target's
 chapter and number.
+
+Citations are links of the same kind into the bibliography (``chapter_links_bibliography``,
+``chapters/bibliography``), whose entries are labelled with their BibTeX keys::
+
+    the Fisher information ([Amari, 1998](bibliography.ipynb#amari1998natural))
+
+Such a link gets the class ``citation-link`` instead of ``chapter-link`` and, as a tooltip, the
+entry it leads to (``tools/bibliography.py`` writes the entries; ``tests/test_citations.py``
+checks the labels).
 """
 
 from __future__ import annotations
@@ -41,6 +50,14 @@ def target_anchor(env, docname: str, label: str) -> str | None:
     return None
 
 
+def entry_text(env, docname: str, anchor: str) -> str:
+    """The text of the element with id ``anchor`` in ``docname`` (a bibliography entry)."""
+    for node in env.get_doctree(docname).findall(nodes.Element):
+        if anchor in node.get("ids", ()):
+            return " ".join(node.astext().split())
+    return ""
+
+
 class ChapterLinks(SphinxPostTransform):
     """Resolve ``[text](chapter.ipynb#label)`` to the labelled target in that chapter."""
 
@@ -57,12 +74,16 @@ class ChapterLinks(SphinxPostTransform):
             if anchor is None:
                 continue
             uri = self.app.builder.get_relative_uri(self.env.docname, docname)
+            citation = docname == self.config.chapter_links_bibliography
             reference = nodes.reference("", "", internal=True, refuri=f"{uri}#{anchor}",
-                                        classes=["chapter-link"])
+                                        classes=["citation-link" if citation else "chapter-link"])
+            if citation:
+                reference["reftitle"] = entry_text(self.env, docname, anchor)
             reference += node.children
             node.replace_self(reference)
 
 
 def setup(app):
+    app.add_config_value("chapter_links_bibliography", "chapters/bibliography", "env", [str])
     app.add_post_transform(ChapterLinks)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

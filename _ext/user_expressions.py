@@ -146,6 +146,8 @@ def execute(nb, cwd: str | Path, timeout: int = 120, allow_errors: bool = False,
     nbclient.exceptions.CellExecutionError
         If a cell raises and ``allow_errors`` is false.
     """
+    if not any(cell.cell_type == "code" for cell in nb.cells) and not expressions_by_position(nb):
+        return Run(nb, {}, 0.0)  # a page without code (the bibliography) needs no kernel
     # no timing in the cells' metadata: jupyter-cache hashes it, and the build would no longer
     # recognise the chapter
     client = _ExpressionClient(nb, expressions_by_position(nb), timeout=timeout,

@@ -7,11 +7,17 @@ autosave never touches the sources) and drives it with Playwright and Debian's C
 and then compares the rendered notebook with the chapter's page of the HTML build:
 
 * no error and nothing on stderr, in the outputs or in an inline expression;
-* no raw MyST markup, no "Unknown Directive"/"Unknown Role", no unresolved reference;
+* no raw MyST markup, no "Unknown Directive"/"Unknown Role", no unresolved reference and no
+  "Citation Not Found";
+* every citation shows its author-year label as a link into the bibliography notebook, and a
+  click on one opens the bibliography;
 * at least as many images as the page has figures, each with its caption below it;
-* each exercise's solution folded at first, as in the HTML's dropdowns;
+* each exercise's solution folded at first, as in the HTML's dropdowns, and every cell the HTML
+  folds (``hide-input``, ``hide-cell``, ``remove-input``) folded to a placeholder that one click
+  opens;
 * the numbers in the prose are the numbers in the HTML prose, in order;
-* the post's equation numbers, once each, and theorems and exercises numbered as in the HTML.
+* the post's equation numbers, once each, theorems and exercises numbered as in the HTML, and
+  section headings with the HTML's section numbers ("11.2").
 
 The explorer is worked as a reader works it: a slider and the chart menu redraw the image
 (the key-to-image latency is printed), Play advances, nothing overlaps the figure at 1400 px or
@@ -37,7 +43,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import user_expressions  # _ext/, on the path through conftest.py
-from test_notebooks import TOC_NOTEBOOKS
+from test_citations import citations
+from test_notebooks import TOC_NOTEBOOKS, nbnormalise
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "_build" / "screenshots" / "lab"
@@ -110,6 +117,15 @@ _COLLECT = r"""() => {
         prose,
         errors: texts('[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output .jp-RenderedText[data-mime-type*="error"]'),
         unresolved: texts('[title="Cross Reference Not Found"]'),
+        not_found: [...node.querySelectorAll('[title$="Not Found"]')].map(e => `${e.title}: ${e.innerText.trim()}`),
+        // links into the bibliography notebook: [text, fragment] (textContent: some are in a closed dropdown)
+        citations: [...node.querySelectorAll('.jp-MarkdownCell .myst a[href*="bibliography.ipynb"][href*="#"]')]
+            .map(a => [a.textContent.trim().replace(/\s+/g, ' '), decodeURIComponent(a.hash.slice(1))]),
+        // jupyterlab-myst writes a heading's number in a span before the span.heading-text
+        headings: [...node.querySelectorAll('.jp-MarkdownCell .myst :is(h1, h2, h3, h4, h5, h6)')].map(h => {
+            const number = [...h.children].find(e => e.tagName === 'SPAN' && !e.classList.contains('heading-text'));
+            return [Number(h.tagName[1]), number ? number.innerText.trim() : null];
+        }),
         equations: texts('a[title="Link to this Equation"]'),
         tags: texts('.katex-display .tag'),
         titles: texts('a[title^="Link to this"]'),
@@ -139,6 +155,21 @@ _SETTLED = r"""async () => {
 }"""
 
 _FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+# The cells JupyterLab shows folded: the input replaced by its placeholder (verified in
+# JupyterLab 4.6: .jp-Cell-inputWrapper holds .jp-InputCollapser and .jp-InputPlaceholder, whose
+# .jp-Placeholder-content says "Click to expand"; the .jp-InputArea is not in the page).
+_FOLDED = r"""async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await Promise.all(panel.content.widgets.map(w => w.ready));
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const shown = e => !!e && e.getClientRects().length > 0;
+    return panel.content.widgets.filter(w => {
+        const wrapper = w.node.querySelector('.jp-Cell-inputWrapper');
+        return shown(wrapper.querySelector('.jp-InputPlaceholder [title="Click to expand"]'))
+            && !shown(wrapper.querySelector('.jp-InputArea'));
+    }).map(w => w.model.id);
+}"""
 
 _EXPRESSIONS_DONE = r"""(wanted) => {
     const cells = window.jupyterapp.shell.currentWidget.content.widgets.filter(w => w.model.type === 'markdown');
@@ -202,6 +233,7 @@ def lab_runs(lab, browser):
                 # as the reader opens the chapter: each solution's cells folded
                 collapsed = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
                                           ".filter(w => w.inputHidden).length")
+                folded = page.evaluate(_FOLDED)
                 seconds = _run_all(page, nb, name)
                 shot = SHOTS / f"{name}.png"
                 _screenshot(page, shot)
@@ -214,6 +246,7 @@ def lab_runs(lab, browser):
                 page.wait_for_function(_SETTLED, timeout=60000, polling=200)
                 data = page.evaluate(_COLLECT)
                 data["collapsed"] = collapsed
+                data["folded"] = folded
                 data["hidden_in_source"] = sum(1 for c in nb.cells if c.get("metadata", {}).get("jupyter", {})
                                                .get("source_hidden"))
                 runs[name] = LabRun(name, seconds, data, shot)
@@ -283,8 +316,59 @@ def test_solutions_start_folded(lab_runs, name):
     """
     data = lab_runs(name).data
     assert data["collapsed"] == data["hidden_in_source"]
-    if name not in ("helper_library",):
+    if name not in ("helper_library", "bibliography"):
         assert data["collapsed"] > 0, f"{name} has exercises whose solutions should start folded"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_cells_the_html_folds_are_folded(lab_runs, name):
+    """A cell the HTML folds or removes shows as JupyterLab's placeholder when the chapter opens.
+
+    ``make normalise`` gives such a cell ``jupyter.source_hidden``; every other cell that carries
+    it (a solution's) is folded too, and nothing else is.
+    """
+    nb = nbformat.read(ROOT / "chapters" / f"{name}.ipynb", as_version=4)
+    tagged = {c.id for c in nb.cells if set(c.metadata.get("tags", [])) & set(nbnormalise.FOLDED_TAGS)}
+    hidden = {c.id for c in nb.cells if c.metadata.get("jupyter", {}).get("source_hidden")}
+    folded = set(lab_runs(name).data["folded"])
+    assert tagged <= hidden, "run `make normalise`"
+    assert folded == hidden, f"folded in JupyterLab but not in the source: {sorted(folded - hidden)}; " \
+                             f"not folded: {sorted(hidden - folded)}"
+    if any(c.cell_type == "code" for c in nb.cells):
+        assert tagged, f"{name}: its install cell at least is folded in the HTML"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_no_citation_or_reference_is_marked_not_found(lab_runs, name):
+    """jupyterlab-myst marks what it cannot resolve ("Citation Not Found", "Cross Reference Not Found")."""
+    assert not lab_runs(name).data["not_found"]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_citations_show_their_label_as_a_link(lab_runs, name):
+    """Each citation shows the author-year label the source gives it (tests/test_citations.py checks
+    the label against references.bib) as a link to its entry in the bibliography notebook."""
+    shown = [tuple(c) for c in lab_runs(name).data["citations"]]
+    assert shown == citations(ROOT / "chapters" / f"{name}.ipynb")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_section_numbers_are_the_htmls(lab_runs, built_book, name):
+    """The section headings carry the HTML's numbers ("11.2", "9.1.1"): front matter
+    ``numbering: headings: true`` with the chapter's ``enumerator``; the chapter's title is
+    unnumbered in JupyterLab. The back matter is unnumbered in both."""
+    from bs4 import BeautifulSoup
+
+    _, html = built_book
+    article = BeautifulSoup((html / "chapters" / f"{name}.html").read_text(encoding="utf-8"),
+                            "html.parser").find("article")
+    in_html = []
+    for heading in article.select("h2, h3, h4, h5, h6"):
+        number = heading.select_one("span.section-number")
+        in_html.append((int(heading.name[1]), number.get_text().strip().rstrip(".") if number else None))
+    in_lab = [tuple(h) for h in lab_runs(name).data["headings"] if h[0] > 1]
+    print(f"{name}: {[n for _, n in in_lab]}")
+    assert in_lab == in_html
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -458,3 +542,60 @@ def test_live_explorer_recomputes_without_a_kernel(lab_runs):
     _assert_matches_natgrad_lib(state, data, "after the learning rate and the chart, in JupyterLab")
     SHOTS.mkdir(parents=True, exist_ok=True)
     box.screenshot(path=str(SHOTS / "live-explorer.png"))
+
+
+# ------------------------------------------------------------------------------------------
+# A reader's clicks: a folded cell, then a citation.
+
+_SHOWN = "(e) => !!e && e.getClientRects().length > 0"
+
+
+def test_a_folded_cell_opens_with_one_click_and_a_citation_opens_the_bibliography(lab, browser):
+    """In a chapter with citations and folded cells: one click on a folded cell's placeholder shows
+    its code, and a click on a citation opens the bibliography notebook, which holds the entry.
+
+    The screenshot (``citations-and-folded-cells.png``) shows the chapter as it opens. JupyterLab
+    4.6 does not scroll to the entry: its notebook looks a fragment up as ``data-jupyter-id``
+    (``Notebook._findLegacy``), and jupyterlab-myst writes the entry's label as ``id``.
+    """
+    name = "natural_gradient_at_scale"
+    page = browser.new_page(viewport=WINDOW)
+    try:
+        _open(page, lab, name)
+        # jupyterlab-myst hands a local link to JupyterLab's link handler, then points its href at
+        # the file (/files/...): from then on a click opens the notebook in JupyterLab
+        page.wait_for_function("() => [...window.jupyterapp.shell.currentWidget.content.node.querySelectorAll("
+                               "'.jp-MarkdownCell .myst a[href*=\"bibliography.ipynb\"][href*=\"#\"]')]"
+                               ".some(a => a.href.includes('/files/'))")
+        page.evaluate(_FOLDED)
+        citation = page.locator('.jp-MarkdownCell .myst a[href*="/files/chapters/bibliography.ipynb"][href*="#"]').first
+        # the first folded cell, held by its node: a locator would move on to the next one
+        cell = page.locator(".jp-Cell .jp-InputPlaceholder").first \
+            .locator("xpath=ancestor::div[contains(@class, 'jp-Cell ')][1]").element_handle()
+        citation.scroll_into_view_if_needed()
+        page.wait_for_function(_FRAMES)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "citations-and-folded-cells.png"))
+
+        assert cell.query_selector(".jp-InputArea") is None
+        cell.query_selector(".jp-InputPlaceholder").click()
+        cell.wait_for_selector(".jp-InputArea-editor", state="visible", timeout=10000)
+        assert cell.query_selector(".jp-InputPlaceholder") is None or not cell.query_selector(".jp-InputPlaceholder").is_visible()
+        code = cell.query_selector(".jp-InputArea-editor").inner_text()
+        assert code.strip(), "the unfolded cell shows its code"
+
+        label, key = citation.inner_text().strip(), citation.evaluate("a => decodeURIComponent(a.hash.slice(1))")
+        citation.click()
+        page.wait_for_function("() => window.jupyterapp.shell.currentWidget.context.path === 'chapters/bibliography.ipynb'",
+                               timeout=30000)
+        page.wait_for_function("(key) => !!window.jupyterapp.shell.currentWidget.content.node"
+                               ".querySelector(`.myst [id=\"${key}\"]`)", arg=key, timeout=30000)
+        entry = page.evaluate("(key) => window.jupyterapp.shell.currentWidget.content.node"
+                              ".querySelector(`.myst [id=\"${key}\"]`).innerText", key)
+        assert "/lab" in page.url, "the link left JupyterLab"
+        assert label.split(",")[0].split(" ")[0] in entry, (label, entry)
+        print(f"{name}: [{label}] opened the bibliography at {key}: {entry[:80]}")
+    finally:
+        page.evaluate("""async () => { for (const w of window.jupyterapp.shell.widgets('main')) {
+            if (w.sessionContext) await w.sessionContext.shutdown(); } }""")
+        page.close()

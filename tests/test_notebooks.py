@@ -41,6 +41,9 @@ def toc_documents() -> list[pathlib.Path]:
 
 
 TOC_NOTEBOOKS = [path for path in toc_documents() if path.suffix == ".ipynb"]
+# the chapters with code: the bibliography is a notebook of Markdown only
+CODE_NOTEBOOKS = [path for path in TOC_NOTEBOOKS
+                  if any(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)]
 
 
 def test_every_chapter_notebook_is_in_the_toc():
@@ -126,7 +129,7 @@ def test_chapter_runs_in_a_fresh_kernel_without_warnings(path):
         assert "Warning" not in text, f"{path.name} printed a warning:\n{text}"
 
 
-@pytest.mark.parametrize("path", TOC_NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CODE_NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_text_and_figures_are_the_same_on_every_run(path, built_book):
     # two independent executions: this test's fresh kernel and the book build's. The build's
     # outputs are read from its execution cache: myst-nb 1.4 writes the copy under
@@ -219,8 +222,9 @@ def _chapter_numbers() -> dict[str, int | None]:
 def test_front_matter_numbers_as_the_html_book_does(path):
     """The first cell is MyST front matter, for JupyterLab only (``remove-cell``).
 
-    It makes jupyterlab-myst number theorems and exercises "2.1", "2.2" as the HTML book does,
-    and leaves unlabelled displays unnumbered so that only the post's numbers show.
+    It makes jupyterlab-myst number theorems and exercises "2.1", "2.2" and section headings
+    "2.1", "2.1.1" as the HTML book does, and leaves unlabelled displays unnumbered so that only
+    the post's numbers show. The back matter is unnumbered in both.
     """
     nb = nbformat.read(path, as_version=4)
     first = nb.cells[0]
@@ -230,6 +234,7 @@ def test_front_matter_numbers_as_the_html_book_does(path):
     assert numbering["equation"] is False
     number = _chapter_numbers()[str(path.relative_to(ROOT).with_suffix(""))]
     if number is None:
-        assert "enumerator" not in numbering
+        assert "enumerator" not in numbering and "headings" not in numbering
     else:
         assert numbering["enumerator"] == f"{number}.%s"
+        assert numbering["headings"] is True
