@@ -392,12 +392,14 @@ def _values(cache, nb) -> tuple[dict, object]:
     return (record.data or {}).get(user_expressions.DATA_KEY, {}), bundle.nb
 
 
-def _header(app, docname: str) -> str:
-    url, _ = app.config.html_theme_options.get("repository_url", ""), None
+def _header(app, docname: str, has_code: bool) -> str:
+    url = app.config.html_theme_options.get("repository_url", "")
     title = app.env.titles[docname].astext() if docname in app.env.titles else docname
-    lines = [f"*{app.config.html_title or app.config.project}*: **{title}**, plain edition. This notebook shows the same "
-             "text, code and numbers as the book, in Markdown that every notebook front end "
-             "reads; run it from the top."]
+    book = app.config.html_title or app.config.project
+    what = ("the same text, code and numbers as the book, in Markdown that every notebook "
+            "front end reads; run it from the top." if has_code else
+            "the same text as the book, in Markdown that every notebook front end reads.")
+    lines = [f"*{book}*: **{title}**, plain edition. This notebook shows {what}"]
     if url:
         lines.append(f"The book's source: <{url}>.")
     return " ".join(lines)
@@ -423,7 +425,9 @@ def write_edition(app, exception) -> None:
         values, executed = _values(cache, source)
         ctx = Context(equations, numbers, titles, values, sections=section_numbers(env, docname))
         try:
-            nb = plain_notebook(source, ctx, install_source, executed, _header(app, docname))
+            has_code = any(cell.cell_type == "code" for cell in source.cells)
+            nb = plain_notebook(source, ctx, install_source, executed,
+                                _header(app, docname, has_code))
         except PlainEditionError as error:
             raise PlainEditionError(f"{docname}: {error}") from error
         target = Path(app.outdir) / NOTEBOOKS_DIR / f"{docname}.ipynb"
