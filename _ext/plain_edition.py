@@ -58,8 +58,9 @@ except ModuleNotFoundError:
     REPOSITORY, BRANCH = "{url}", "{branch}"
     if not REPOSITORY:
         raise ModuleNotFoundError(
-            "natgrad_lib is not installed and this copy of the book names no "
-            "repository to install it from: clone the book and run `make lab`"
+            "natgrad_lib is not installed, and this copy of the book names no "
+            "repository to install it from (repository.url in _config.yml is "
+            "empty). Install it from a clone of the book: pip install <clone>"
         ) from None
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
                     f"git+{{REPOSITORY}}@{{BRANCH}}"], check=True)
@@ -89,6 +90,8 @@ CAPTION = re.compile(r"^%\s*caption:\s*(?P<name>\S+)\s*$")
 COMMENT = re.compile(r"^%.*$")
 CODE_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?!\{)")
 TITLED_REF = re.compile(r"^(?P<title>.*?)\s*<(?P<label>[^<>]+)>$", re.DOTALL)
+STATIC_PICTURE = re.compile(r'<img[^>]*class="[^"]*static[^"]*"[^>]*src="data:image/png;base64,'
+                            r'(?P<png>[A-Za-z0-9+/=]+)"')
 QUOTED = re.compile(r"^(['\"]).*\1$", re.DOTALL)
 # The names of numbered things, as the HTML writes them ("Fig. 6.1", "Theorem 6.1").
 KIND_NAMES = {"figure": "Fig.", "table": "Table", "code-block": "Listing"}
@@ -111,6 +114,7 @@ class Context:
     values: dict[str, dict] = field(default_factory=dict)
     citations: dict[str, str] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
+    solution: str | None = None  # the exercise whose gated solution is open
 
 
 HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.+?)[ \t]*$")
@@ -188,27 +192,37 @@ def _numbered(ctx: Context, label: str | None, kind: str, title: str) -> str:
     return f"{heading} ({title})" if title else heading
 
 
+def _anchor(label: str | None) -> str:
+    """An HTML anchor for links such as ``chapter.ipynb#label`` (a blank line ends its block)."""
+    return f'<a id="{label}"></a>\n\n' if label else ""
+
+
 def _directive(name: str, argument: str, options: dict, body: str, ctx: Context) -> str:
     label = options.get("label")
     if name == "math":
         number = options.get("enumerator") or ctx.equations.get(label or "")
         tag = f" \\tag{{{number}}}" if number else ""
-        return f"$$\n{body.strip()}{tag}\n$$"
+        return f"{_anchor(label)}$$\n{body.strip()}{tag}\n$$"
     if name.startswith("prf:"):
         kind = name[4:].capitalize()
         if kind == "Proof":
             return f"*Proof.* {body.strip()} $\\square$"
-        return f"**{_numbered(ctx, label, kind, argument)}.** {body.strip()}"
+        return f"{_anchor(label)}**{_numbered(ctx, label, kind, argument)}.** {body.strip()}"
     if name == "exercise":
-        return f"**{_numbered(ctx, label, 'Exercise', argument)}.** {body.strip()}"
+        if label and argument.strip():
+            ctx.titles[label] = argument.strip()
+        return f"{_anchor(label)}**{_numbered(ctx, label, 'Exercise', argument)}.** {body.strip()}"
     if name in ("solution", "solution-start"):
         target = argument.strip()
-        summary = f"Solution to {_numbered(ctx, target, 'Exercise', ctx.titles.get(target, ''))}"
-        if name == "solution-start":
-            summary += ": the explanation, then the code cells below"
-        return f"<details>\n<summary>{summary}</summary>\n\n{body.strip()}\n\n</details>"
+        exercise = _numbered(ctx, target, "Exercise", ctx.titles.get(target, ""))
+        folded = f"<details>\n<summary>Solution to {exercise}</summary>\n\n{body.strip()}\n\n</details>"
+        if name == "solution":
+            return folded
+        ctx.solution = ctx.numbers.get(target, "the exercise")
+        return (f"{folded}\n\n*The code cells from here to the end of the solution are the "
+                f"solution's code: try {ctx.solution} before you read them.*")
     if name == "solution-end":
-        return "*End of the solution.*"
+        return f"*End of the solution to {getattr(ctx, 'solution', None) or 'the exercise'}.*"
     if name in ("note", "tip", "important", "warning", "caution", "seealso", "hint"):
         return f"**{name.capitalize()}.** {body.strip()}"
     if name == "admonition":
@@ -249,6 +263,7 @@ def plain_blocks(text: str, ctx: Context) -> str:
             # the caption paragraph follows the comment
             if index + 1 < len(lines) and lines[index + 1].strip():
                 lines[index + 1] = f"**{number}.** {lines[index + 1]}"
+                out.append(_anchor(figure).rstrip("\n") + "\n")
         elif target:
             out.extend([f'<a id="{target.group("label")}"></a>', ""])
         elif HEADING.match(line):
@@ -292,6 +307,10 @@ def _static_outputs(outputs: list) -> list:
             html = data.get("text/html", "")
             if "<script" in html:
                 data.pop("text/html")
+                # a live app (the explorer) carries its picture for readers without JavaScript
+                picture = STATIC_PICTURE.search(html)
+                if picture:
+                    data["image/png"] = picture.group("png")
             if not data or set(data) == {"text/plain"} and output.get("data", {}).keys() - {"text/plain"}:
                 continue  # a widget's or a plot's placeholder text alone says nothing
             output["data"] = data
@@ -396,12 +415,13 @@ def _header(app, docname: str, has_code: bool) -> str:
     url = app.config.html_theme_options.get("repository_url", "")
     title = app.env.titles[docname].astext() if docname in app.env.titles else docname
     book = app.config.html_title or app.config.project
-    what = ("the same text, code and numbers as the book, in Markdown that every notebook "
-            "front end reads; run it from the top." if has_code else
-            "the same text as the book, in Markdown that every notebook front end reads.")
-    lines = [f"*{book}*: **{title}**, plain edition. This notebook shows {what}"]
+    lines = [f"**{title}**, from the book *{book}*, in a copy for notebook front ends that do "
+             "not read the book's MyST markup (Colab, VS Code, GitHub, plain Jupyter)."]
+    if has_code:
+        lines.append("The numbers in the text were computed when the book was built; the code "
+                     "cells compute them again when you run the notebook from the top.")
     if url:
-        lines.append(f"The book's source: <{url}>.")
+        lines.append(f"The book's repository: <{url}>.")
     return " ".join(lines)
 
 

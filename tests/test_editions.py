@@ -86,7 +86,9 @@ def test_directives_become_plain_markdown_with_numbers_and_folded_solutions():
     out = pe.plain_markdown(text, ctx, 0)
     assert not RAW_MYST.search(out), out
     assert '<a id="sec-start"></a>\n\n## Start' in out
-    assert "**Fig. 5.3.** The caption." in out
+    assert '<a id="fig-c"></a>\n\n**Fig. 5.3.** The caption.' in out
+    # links such as chapter.ipynb#eq-x land on the labelled thing
+    assert '<a id="eq-x"></a>\n\n$$' in out and '<a id="thm-a"></a>\n\n**Theorem 5.1' in out
     assert "$$\na = b \\tag{15a}\n$$" in out
     assert "**Theorem 5.1 (Steepest descent).** Body." in out
     assert "*Proof.* Because. $\\square$" in out
