@@ -303,7 +303,7 @@ def _static_outputs(outputs: list) -> list:
         output = copy.deepcopy(output)
         if output.get("output_type") in ("display_data", "execute_result"):
             data = {mime: value for mime, value in output.get("data", {}).items()
-                    if mime not in DROPPED_OUTPUTS}
+                    if mime not in DROPPED_OUTPUTS and value != ""}
             html = data.get("text/html", "")
             if "<script" in html:
                 data.pop("text/html")
