@@ -203,6 +203,10 @@ def _directive(name: str, argument: str, options: dict, body: str, ctx: Context)
         number = options.get("enumerator") or ctx.equations.get(label or "")
         tag = f" \\tag{{{number}}}" if number else ""
         return f"{_anchor(label)}$$\n{body.strip()}{tag}\n$$"
+    if name.startswith("prf:") or name == "exercise":
+        if name != "prf:proof" and not label:
+            # the number is looked up by label: without one it would be silently dropped
+            raise PlainEditionError(f"a {{{name}}} without :label: cannot carry its number")
     if name.startswith("prf:"):
         kind = name[4:].capitalize()
         if kind == "Proof":

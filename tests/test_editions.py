@@ -66,6 +66,8 @@ def test_a_missing_value_or_an_unknown_label_is_an_error_not_raw_text():
         pe.plain_markdown("{glue}`x`", _ctx(), 0)
     with pytest.raises(pe.PlainEditionError, match="unclosed"):
         pe.plain_markdown("```{note}\nopen", _ctx(), 0)
+    with pytest.raises(pe.PlainEditionError, match="without :label:"):
+        pe.plain_markdown("```{prf:remark} In practice\nText.\n```", _ctx(), 0)
     with pytest.raises(pe.PlainEditionError, match="no plain form for the directive"):
         pe.plain_markdown("```{glue:figure} x\n```", _ctx(), 0)
 
