@@ -226,7 +226,8 @@ def _directive(name: str, argument: str, options: dict, body: str, ctx: Context)
         return (f"{folded}\n\n*The code cells from here to the end of the solution are the "
                 f"solution's code: try {ctx.solution} before you read them.*")
     if name == "solution-end":
-        return f"*End of the solution to {getattr(ctx, 'solution', None) or 'the exercise'}.*"
+        ended, ctx.solution = ctx.solution or "the exercise", None
+        return f"*End of the solution to {ended}.*"
     if name in ("note", "tip", "important", "warning", "caution", "seealso", "hint"):
         return f"**{name.capitalize()}.** {body.strip()}"
     if name == "admonition":
@@ -315,7 +316,8 @@ def _static_outputs(outputs: list) -> list:
                 picture = STATIC_PICTURE.search(html)
                 if picture:
                     data["image/png"] = picture.group("png")
-            if not data or set(data) == {"text/plain"} and output.get("data", {}).keys() - {"text/plain"}:
+            placeholder = set(data) == {"text/plain"} and set(output.get("data", {})) != {"text/plain"}
+            if not data or placeholder:
                 continue  # a widget's or a plot's placeholder text alone says nothing
             output["data"] = data
         kept.append(output)
@@ -333,24 +335,21 @@ def plain_notebook(source, ctx: Context, install_source: str, executed=None, hea
     nb = copy.deepcopy(source)
     outputs = [cell.get("outputs", []) for cell in executed.cells
                if cell.cell_type == "code"] if executed is not None else None
-    cells, code_seen, in_solution = [], 0, False
+    cells, code_seen = [], 0
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type == "markdown":
             if "remove-cell" in tags:
                 continue
-            if re.search(r"^`{3,}\{solution-start\}", cell.source, re.M):
-                in_solution = True
-            if re.search(r"^`{3,}\{solution-end\}", cell.source, re.M):
-                in_solution = False
             cell.source = plain_markdown(cell.source, ctx, code_seen)
-            cell.pop("attachments", None) if not cell.get("attachments") else None
+            if not cell.get("attachments"):
+                cell.pop("attachments", None)
         elif cell.cell_type == "code":
             if cell.get("id") == INSTALL_CELL_ID:
                 cell.source = install_source
             if outputs is not None and code_seen < len(outputs):
                 cell.outputs = _static_outputs(outputs[code_seen])
-            if in_solution:
+            if ctx.solution is not None:  # inside a gated solution
                 cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
             code_seen += 1
         cells.append(cell)
