@@ -294,6 +294,8 @@ def plain_markdown(text: str, ctx: Context, position: int) -> str:
     >>> print(plain_markdown("See {eq}`eq-gd` with {eval}`n` points.", ctx, 0))
     See (1) with 200 points.
     >>> print(plain_markdown("```{math}\\n:label: eq-gd\\n:enumerator: 1\\n\\na = b\\n```", ctx, 0))
+    <a id="eq-gd"></a>
+    <BLANKLINE>
     $$
     a = b \\tag{1}
     $$
