@@ -100,8 +100,18 @@ def measure(html: Path, chapter: str, root: Path = ROOT) -> Metrics:
 
 
 def chapters(root: Path = ROOT) -> list[str]:
-    """The notebook chapters of ``_toc.yml``, in reading order."""
-    return [name for name in toc_files(root) if (root / f"{name}.ipynb").exists()]
+    """The notebook chapters of ``_toc.yml``, in reading order.
+
+    A notebook without code is a reference page, not a chapter: the bibliography, a list that
+    ``tools/bibliography.py`` writes from ``references.bib``, has no figure, opening or summary.
+    """
+    import nbformat
+
+    def has_code(path: Path) -> bool:
+        return any(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
+
+    return [name for name in toc_files(root)
+            if (root / f"{name}.ipynb").exists() and has_code(root / f"{name}.ipynb")]
 
 
 def table(rows: list[Metrics]) -> str:
