@@ -7,12 +7,26 @@ runs to the end. Inside the repository the import succeeds and the cell does not
 touches the network there. ``tools/nbnormalise.py`` writes the cell from ``_config.yml`` (so
 the committed notebooks follow the configuration), and the build writes it again into every
 notebook it publishes, from the configuration it was given.
+
+**The plain edition.** Colab, VS Code, GitHub and a Jupyter without ``jupyterlab-myst`` show MyST
+as raw text. At the end of an HTML build this extension writes every notebook of the book again,
+in CommonMark, to ``<html>/notebooks/<docname>.ipynb`` (:func:`plain_notebook`): roles become
+the text the HTML shows (values from the execution cache, equation, theorem, figure and section
+numbers from the Sphinx environment), directives become ordinary Markdown (solutions in HTML
+``<details>``), labelled things get ``<a id>`` anchors, code cells stay as they are. MyST it has
+no plain form for is an error, never raw text. Each chapter page offers the plain notebook in its
+download menu, and the Colab button opens it on the branch :data:`NOTEBOOKS_BRANCH`, where
+``.github/workflows/publish.yml`` publishes it.
 """
 
 from __future__ import annotations
 
+import copy
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +85,6 @@ except ModuleNotFoundError:
 # --------------------------------------------------------------------------------------------
 # The plain edition: every chapter notebook with its MyST turned into CommonMark.
 
-import ast  # noqa: E402
-import copy  # noqa: E402
-import re  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-import nbformat  # noqa: E402
-
 # Outputs that need a live kernel or a JavaScript runtime the plain front ends do not have.
 DROPPED_OUTPUTS = ("application/vnd.jupyter.widget-view+json", "application/javascript",
                    "application/vnd.bokehjs_load.v0+json", "application/vnd.bokehjs_exec.v0+json",
@@ -112,7 +119,6 @@ class Context:
     numbers: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict] = field(default_factory=dict)
-    citations: dict[str, str] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
     solution: str | None = None  # the exercise whose gated solution is open
 
@@ -163,10 +169,6 @@ def plain_roles(text: str, ctx: Context, position: int) -> str:
             return eval_text(ctx.values.get(str(position), {}).get(expression), expression)
         if name in ("eq", "ref", "numref", "prf:ref"):
             return _reference(ctx, name, content)
-        if name in ("cite", "cite:p", "cite:t"):
-            keys = [key.strip() for key in content.split(",")]
-            return "; ".join(f"[{ctx.citations.get(key, key)}](bibliography.ipynb#{key})"
-                             for key in keys)
         if name == "math":
             return f"${content}$"
         raise PlainEditionError(f"no plain form for the role {{{name}}}")
