@@ -390,6 +390,19 @@ def built_book(tmp_path_factory):
 CHROMIUM = _pathlib.Path("/usr/bin/chromium")
 
 
+def require_or_skip(reason: str, required: str | None = None):
+    """Skip a test for a missing tool or service, or fail it under ``NATGRAD_REQUIRE_BROWSER=1``.
+
+    ``.ci/run`` sets the variable: there the browser, Node.js, pdftotext and the package index
+    must be present, and a test that needs one fails (with ``required``, by default ``reason``).
+    """
+    import os
+
+    if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
+        _pytest.fail(required or reason)
+    _pytest.skip(reason)
+
+
 @_pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser), shared by the suites.
@@ -397,12 +410,9 @@ def browser():
     Skipped when it is missing, unless ``NATGRAD_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in
     which case the tests that need it fail.
     """
-    import os
-
     if not CHROMIUM.exists():
-        if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
-            _pytest.fail("/usr/bin/chromium is required (apt-get install -y chromium)")
-        _pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+        require_or_skip("Debian's chromium is not installed (apt-get install -y chromium)",
+                        required="/usr/bin/chromium is required (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

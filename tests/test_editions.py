@@ -24,7 +24,7 @@ import sys
 import nbformat
 import pytest
 
-from ngtestkit import DUMMY_REPOSITORY, ROOT
+from ngtestkit import DUMMY_REPOSITORY, ROOT, require_or_skip
 import plain_edition as pe
 import user_expressions
 
@@ -282,12 +282,6 @@ json.dump({"install": text(first), "probe": text(nb.cells[-1]), "seconds": secon
 """
 
 
-def _require_or_skip(message: str):
-    if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def colab_like(tmp_path_factory):
     """A fresh venv with the scientific stack unpinned, and a bare clone of this repository."""
@@ -300,7 +294,7 @@ def colab_like(tmp_path_factory):
                           "--disable-pip-version-check", *SCIENTIFIC_STACK],
                          capture_output=True, text=True, env=env, timeout=1200)
     if pip.returncode != 0:
-        _require_or_skip(f"cannot install the scientific stack:\n{pip.stderr[-2000:]}")
+        require_or_skip(f"cannot install the scientific stack:\n{pip.stderr[-2000:]}")
     # the branch the chapters name, holding what is committed here (HEAD)
     branch = pe.repository(ROOT)[1]
     bare = base / "book.git"

@@ -13,13 +13,13 @@ import contextlib
 import itertools
 import json
 import math
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from ngtestkit import require_or_skip
 
 import natgrad_lib as ng
 from natgrad_lib import charts, live
@@ -91,9 +91,8 @@ def _cases(data):
 def test_javascript_dynamics_equal_natgrad_lib(tmp_path):
     node = shutil.which("node")
     if node is None:  # as the browser tests do with Chromium: skipped locally, required in CI
-        if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
-            pytest.fail("Node.js is required for the JavaScript tests (apt-get install -y nodejs)")
-        pytest.skip("Node.js is not installed (apt-get install -y nodejs)")
+        require_or_skip("Node.js is not installed (apt-get install -y nodejs)",
+                        required="Node.js is required for the JavaScript tests (apt-get install -y nodejs)")
     cases = _cases(explorer_data(200, 0))
     # the grid must hold runs that stop early, or 'stop at the same step' tests nothing, and
     # the runs let off the 1e-10 for chaos must stay a small minority

@@ -9,13 +9,13 @@ equation numbers, and the numbered figures.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from ngtestkit import require_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("make_pdf", ROOT / "tools" / "make_pdf.py")
@@ -26,9 +26,8 @@ _spec.loader.exec_module(make_pdf)
 @pytest.fixture(scope="module")
 def pdf_text(built_book, browser, tmp_path_factory):
     if shutil.which("pdftotext") is None:
-        if os.environ.get("NATGRAD_REQUIRE_BROWSER") == "1":
-            pytest.fail("pdftotext is required (apt-get install -y poppler-utils)")
-        pytest.skip("pdftotext is not installed (apt-get install -y poppler-utils)")
+        require_or_skip("pdftotext is not installed (apt-get install -y poppler-utils)",
+                        required="pdftotext is required (apt-get install -y poppler-utils)")
     _, html = built_book
     pages = make_pdf.page_pdfs(html, browser)
     target = tmp_path_factory.mktemp("pdf") / make_pdf.NAME
