@@ -41,6 +41,7 @@ bench: $(READY)
 	$(PY) benchmarks/bench_optimizers.py
 	$(PY) benchmarks/bench_live_explorer.py
 	$(PY) benchmarks/bench_scale.py
+	$(PY) benchmarks/bench_pdf.py
 
 clean:
 	rm -rf _build
