@@ -24,8 +24,8 @@ book: $(READY)
 test: $(READY)
 	$(PY) -m pytest
 
-# The print edition: the built pages printed by Debian's Chromium (apt-get install -y chromium)
-# and joined into _build/pdf/natural-gradient-and-fisher.pdf (tools/make_pdf.py).
+# The print edition: the built pages joined into one document and printed by Debian's Chromium
+# (apt-get install -y chromium) into _build/pdf/natural-gradient-and-fisher.pdf (tools/make_pdf.py).
 pdf: book
 	$(PY) tools/make_pdf.py
 

@@ -13,7 +13,8 @@ def markdown_table(header, rows) -> Markdown:
     header : sequence of str
         Column titles.
     rows : sequence of sequence
-        One sequence per row, as many cells as ``header``; cells are formatted with ``str``.
+        One sequence per row, as many cells as ``header``; cells are formatted with ``str``,
+        and a ``|`` in a cell is escaped (``\\|``) so that it stays inside its cell.
 
     Returns
     -------
@@ -32,12 +33,17 @@ def markdown_table(header, rows) -> Markdown:
     | 1 | 2 |
     """
     header = list(header)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+
+    def line(cells) -> str:
+        # a "|" inside a cell ("KL(p || q)") would end the cell: GFM and MyST read "\|" as "|"
+        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    lines = [line(header), "|" + "---|" * len(header)]
     for index, row in enumerate(rows):
         row = list(row)
         if len(row) != len(header):
             raise ValueError(f"rows[{index}] has {len(row)} cells, header has {len(header)}")
-        lines.append("| " + " | ".join(map(str, row)) + " |")
+        lines.append(line(row))
     return Markdown("\n".join(lines))
 
 

@@ -121,6 +121,22 @@ def test_inline_values_reach_the_page(built_book, page_path):
     assert all(value.strip() for value in values), values
 
 
+def test_no_markdown_table_is_left_as_text(built_book):
+    """A table a chapter prints as Markdown (``markdown_table``) reaches the page as a table.
+
+    A "|" inside a cell that is not escaped ends the cell and the whole table stays text
+    ("| chart | KL(p || q) |" in How to read the code, found in the print edition).
+    """
+    _, html = built_book
+    raw = {}
+    for page_path in TOC_PAGES:
+        article = _article(html / page_path)
+        left = [p.get_text()[:60] for p in article.find_all("p") if re.match(r"\s*\|.*\|\s*$", p.get_text(), re.M)]
+        if left:
+            raw[page_path] = left
+    assert raw == {}
+
+
 @pytest.mark.parametrize("page_path", _chapter_notebooks())
 def test_figures_are_numbered_with_caption_and_alt_text(built_book, page_path):
     """Each figure cell of the notebook is one numbered figure with a caption and alt text."""

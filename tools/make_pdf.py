@@ -88,6 +88,11 @@ html { --pst-color-shadow: transparent; }
 body *:not(#no-such-id), body *:not(#no-such-id)::before, body *:not(#no-such-id)::after {
   box-shadow: none !important; text-shadow: none !important; }
 .print-chapter, .print-contents { break-before: page; }
+/* The theme keeps a code block on one page (div.highlight); its cell's box must move with it,
+   or an empty box is left at the foot of the page before. A figure keeps its caption. */
+div.cell_input, div.cell_output, figure { break-inside: avoid; }
+/* A heading of two lines is not split between pages (the theme only keeps it with what follows). */
+h1, h2, h3, h4 { break-inside: avoid; }
 .print-title-page { height: 240mm; display: flex; flex-direction: column; justify-content: center;
   text-align: center; }
 .print-title-page h1 { font-size: 2.6rem; margin-bottom: 1rem; }
