@@ -90,9 +90,15 @@ body *:not(#no-such-id), body *:not(#no-such-id)::before, body *:not(#no-such-id
 .print-chapter, .print-contents { break-before: page; }
 /* The theme keeps a code block on one page (div.highlight); its cell's box must move with it,
    or an empty box is left at the foot of the page before. A figure keeps its caption. */
-div.cell_input, div.cell_output, figure { break-inside: avoid; }
+div.cell_input, div.cell_output, figure, div.math { break-inside: avoid; }
 /* A heading of two lines is not split between pages (the theme only keeps it with what follows). */
 h1, h2, h3, h4 { break-inside: avoid; }
+/* ...unless the block is tall (print_pdf marks it, see TALL). */
+.bd-content .print-may-break, .bd-content .print-may-break div.highlight,
+.bd-content .print-may-break table { break-inside: auto !important; }
+/* A line of code or output wraps at the edge of the page instead of being cut off there. */
+.bd-content pre { white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible; }
+.print-folded { font-size: 0.8rem; font-style: italic; color: #555; margin: 0.3rem 0 0.6rem; }
 .print-title-page { height: 240mm; display: flex; flex-direction: column; justify-content: center;
   text-align: center; }
 .print-title-page h1 { font-size: 2.6rem; margin-bottom: 1rem; }
@@ -111,6 +117,21 @@ h1, h2, h3, h4 { break-inside: avoid; }
 .print-contents .print-toc-page { flex: 0 0 auto; min-width: 2.2em; text-align: right;
   font-variant-numeric: tabular-nums; }
 """
+
+# What stands where the HTML folds a cell's code behind a button.
+FOLDED = "Folded code, not printed: see the HTML book or the notebook."
+# A block the theme keeps on one page (a code cell, a table, a figure) may break across pages
+# once it is taller than this fraction of the page's text area; otherwise it leaves the rest of
+# the page blank, and a heading just above it alone at the foot of the page.
+TALL = 1 / 3
+MARK_TALL_BLOCKS = """limit => {
+  let n = 0;
+  for (const el of document.querySelectorAll(
+      'div.cell_input, div.cell_output, div.highlight, table, figure, div.math')) {
+    if (el.getBoundingClientRect().height > limit) { el.classList.add('print-may-break'); n++; }
+  }
+  return n;
+}"""
 
 WAIT_MATHJAX = "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
 
@@ -343,11 +364,21 @@ def _size_for_print(img, html: Path) -> None:
 
 
 def _strip(article) -> None:
-    """Remove what has no meaning on paper: scripts, permalinks, copy buttons."""
+    """Remove what has no meaning on paper: scripts, permalinks, copy buttons.
+
+    Folded code (a cell's source behind "Show code cell source") is not printed; a short
+    line in its place says where to find it, since a button cannot be pressed on paper.
+    """
+    from bs4 import BeautifulSoup
+
     for tag in article.find_all("script"):
         tag.decompose()
     for tag in article.select("a.headerlink, button.copybtn"):
         tag.decompose()
+    for details in article.select("details.hide"):
+        note = BeautifulSoup("", "html.parser").new_tag("p", attrs={"class": "print-folded"})
+        note.string = FOLDED
+        details.replace_with(note)
 
 
 def _relink(chapter, path: str, keys: dict[str, str], ids: set[str]) -> None:
@@ -458,20 +489,61 @@ def serve(html: Path, document: str):
         server.server_close()
 
 
-def destination_pages(pdf: bytes) -> dict[str, int]:
-    """Every named destination of ``pdf`` and the page (1-based) it points to."""
-    from pypdf import PdfReader
+def _text_area_px() -> tuple[float, float]:
+    """Width and height of an A4 page's text area in CSS pixels as laid out for print (at ``SCALE``)."""
+    width = (210 - sum(float(MARGIN[k].removesuffix("mm")) for k in ("left", "right"))) / 25.4 * 96
+    height = (297 - sum(float(MARGIN[k].removesuffix("mm")) for k in ("top", "bottom"))) / 25.4 * 96
+    return width / SCALE, height / SCALE
 
-    reader = PdfReader(io.BytesIO(pdf))
-    return {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
-            for name, dest in reader.named_destinations.items()}
+
+def _points(length: str) -> float:
+    """A margin of ``MARGIN`` ("16mm") in PDF points."""
+    return float(length.removesuffix("mm")) * 72 / 25.4
+
+
+def _destinations(doc) -> dict[str, tuple[int, float]]:
+    """Every named destination of the pikepdf document ``doc``: its page (0-based) and its top, corrected.
+
+    Chromium 156 writes the top of a destination (``/XYZ left top zoom``) as if the page had
+    no top margin and the print were not scaled: the written distance from the page's top edge
+    is (true distance - top margin) / scale, so a link lands below its target, by up to a
+    fifth of the page (measured on the 125 section headings of the book: within 0.6 pt).
+    Reported for headless Chrome in chrome-php/chrome#651; this correction goes when Chromium
+    writes page coordinates (tests/test_pdf.py checks where the links land, heading by heading).
+    An element whose box begins in the last millimetres of a page and continues on the next
+    (its top margin, say) gets a destination in the bottom margin, where nothing is printed:
+    it then points to the top of the next page, where its content is.
+    """
+    import pikepdf
+
+    index = {page.objgen: i for i, page in enumerate(doc.pages)}
+    top_margin, bottom_margin = _points(MARGIN["top"]), _points(MARGIN["bottom"])
+    out = {}
+    for name, dest in doc.Root.Dests.items():
+        dest = dest.get("/D") if isinstance(dest, pikepdf.Dictionary) else dest
+        page = index[dest[0].objgen]
+        height = float(doc.pages[page].mediabox[3])
+        top = height - (top_margin + SCALE * (height - float(dest[3])))
+        if top < bottom_margin and page + 1 < len(doc.pages):
+            page, top = page + 1, height - top_margin
+        out[name.lstrip("/")] = (page, top)
+    return out
+
+
+def destination_pages(pdf: bytes) -> dict[str, int]:
+    """Every named destination of ``pdf`` (as Chromium wrote it) and the page (1-based) its target is on."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return {name: page + 1 for name, (page, _) in _destinations(doc).items()}
 
 
 def finish(pdf: bytes, toc: list[Part], root: Path = ROOT) -> bytes:
     """Write Chromium's PDF again, compact, with the book's metadata and outline.
 
-    The bookmarks are the contents': the title page, the contents, every chapter with its
-    sections nested, each pointing to the named destination its heading has in the PDF.
+    Every named destination is corrected (:func:`_destinations`). The bookmarks are the
+    contents': the title page, the contents, every chapter with its sections nested, each
+    pointing to the named destination its heading has in the PDF.
     Chromium's own outline (``outline=True``) is not used: it loses the spaces where a heading
     wraps ("the naturalgradient") and writes some headings twice.
 
@@ -492,6 +564,8 @@ def finish(pdf: bytes, toc: list[Part], root: Path = ROOT) -> bytes:
             meta["dc:language"] = [lang]
         doc.docinfo["/Title"] = config["title"]
         doc.docinfo["/Author"] = config.get("author", "")
+        for name, (page, top) in _destinations(doc).items():
+            doc.Root.Dests[f"/{name}"] = pikepdf.Array([doc.pages[page].obj, pikepdf.Name.XYZ, 0, top, 0])
         doc.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         doc.Root.PageMode = pikepdf.Name.UseOutlines
         with doc.open_outline() as outline:
@@ -500,7 +574,9 @@ def finish(pdf: bytes, toc: list[Part], root: Path = ROOT) -> bytes:
             outline.root.append(pikepdf.OutlineItem("Contents", 1))
             chapter = None
             for entry in (e for part in toc for e in part.entries):
-                item = pikepdf.OutlineItem(bookmark_title(entry.title), pikepdf.String(entry.target))
+                # a name of the catalog's /Dests, as Chromium's links use them (a string would
+                # name an entry of a /Names tree, which the PDF does not have)
+                item = pikepdf.OutlineItem(bookmark_title(entry.title), pikepdf.Name(f"/{entry.target}"))
                 if entry.level == 1:
                     outline.root.append(item)
                     chapter = item
@@ -534,6 +610,12 @@ def print_pdf(html: Path, browser, root: Path = ROOT, on_step=None) -> tuple[byt
             page.wait_for_function(WAIT_MATHJAX, timeout=120000)
             page.evaluate("() => MathJax.startup.promise")
             page.evaluate("() => document.fonts.ready.then(() => true)")
+            # Lay the page out as it prints (print styles, the text area's width in CSS pixels at
+            # SCALE) to find the blocks too tall to keep on one page.
+            width, height = _text_area_px()
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": round(width), "height": 1400})
+            page.evaluate(MARK_TALL_BLOCKS, TALL * height)
             step("typeset")
             numbers: dict[str, int] = {}
             for n in range(1, MAX_PASSES + 1):
