@@ -303,6 +303,10 @@ def print_document(html: Path, root: Path = ROOT) -> tuple[str, list[Part]]:
                     tag["src"] = _site_path(urljoin(SITE + path, tag["src"]))
             for img in article.find_all("img"):
                 _size_for_print(img, html)
+            for figure in article.find_all("figure"):
+                # Chromium tags <figure> as a Figure with no alternative text around the image's
+                # own Figure (which has the alt text) and the Caption; as a group it is a Div.
+                figure["role"] = "group"
             h1 = article.find("h1")
             if h1 is None:
                 raise PrintError(f"{path} has no title")
