@@ -12,15 +12,16 @@ file has none of the named destinations the in-page links point to. So the pages
   a cross-reference, a citation or a chapter link is a jump inside the PDF; a link out of the
   book keeps its public URL; a link to a file of the site (the PDF itself) keeps its text only.
 * :func:`print_pdf` opens it once in Chromium, lets MathJax set every equation, prints it
-  tagged, with the page number at the foot of every
-  page, reads back on which page every chapter and section landed, writes those numbers into
-  the contents and prints again, until the numbers it wrote are the pages the PDF has;
-* :func:`finish` packs the PDF into object streams and gives it the book's metadata and
-  bookmarks (chapters, their sections nested).
+  tagged, with the page number at the foot of every page, reads back on which page every
+  chapter and section landed, writes those numbers into the contents and prints again, until
+  the numbers it wrote are the pages the PDF has;
+* :func:`finish` corrects where Chromium says its link targets are, packs the PDF into object
+  streams and gives it the book's metadata and bookmarks (chapters, their sections nested).
 
-Exercise solutions print open and folded code stays folded, since the document loads no
-toggle script; the live explorer prints as its static picture (its own print style); boxes
-print without the theme's drop shadows, which Chromium would rasterise into large images.
+Exercise solutions print open, since the document loads no toggle script; folded code prints
+as one line that says where to read it; the live explorer prints as its static picture (its
+own print style); figures print at ``FIGURE_DPI``; boxes print without the theme's drop
+shadows, which Chromium would rasterise into large images.
 
     .venv/bin/python tools/make_pdf.py [_build/html]
 
@@ -163,22 +164,12 @@ def toc_pages(root: Path = ROOT) -> list[str]:
 
 def toc_parts(root: Path = ROOT) -> list[tuple[str | None, list[str]]]:
     """(part caption, pages) in reading order; the root page forms a part without caption."""
-    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
-    parts = [(None, [f"{toc['root']}.html"])]
-    for part in toc.get("parts", []):
-        parts.append((part.get("caption"), [f"{f}.html" for f in booktoc._files(part.get("chapters", []))]))
-    if toc.get("chapters"):
-        parts.append((None, [f"{f}.html" for f in booktoc._files(toc["chapters"])]))
-    return parts
+    return [(caption, [f"{name}.html" for name in names]) for caption, names in booktoc.toc_parts(root)]
 
 
 def page_key(path: str) -> str:
     """The prefix of every id that comes from the page at ``path`` ("chapters/taylor.html" -> "taylor")."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", path.removesuffix(".html").removeprefix("chapters/"))
-
-
-def _text(tag) -> str:
-    return " ".join(tag.get_text(" ", strip=True).split())
 
 
 def _heading_text(heading) -> str:
