@@ -303,6 +303,10 @@ def _words_with_boxes(path: Path, first: int, last: int) -> list[list[tuple[floa
 
 def _first_word(element) -> str | None:
     """The first word a reader sees in ``element``: a heading's number, an equation's tag, an author."""
+    if not element.get_text(strip=True):
+        element = element.find_next_sibling()  # a label just before what it labels
+        if element is None:
+            return None
     if element.name == "figure":
         return None  # its words (the caption) come after the picture
     if element.name in ("section", "article"):
