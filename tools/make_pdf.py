@@ -95,8 +95,8 @@ div.cell_input, div.cell_output, figure, div.math { break-inside: avoid; }
 /* A heading of two lines is not split between pages (the theme only keeps it with what follows). */
 h1, h2, h3, h4 { break-inside: avoid; }
 /* ...unless the block is tall (print_pdf marks it, see TALL). */
-.bd-content .print-may-break, .bd-content .print-may-break div.highlight,
-.bd-content .print-may-break table { break-inside: auto !important; }
+.bd-content .print-may-break, .bd-content .print-may-break :is(div.highlight, div[class*=highlight-],
+  div.literal-block-wrapper, pre, table) { break-inside: auto !important; }
 /* A line of code or output wraps at the edge of the page instead of being cut off there. */
 .bd-content pre { white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible; }
 .print-folded { font-size: 0.8rem; font-style: italic; color: #555; margin: 0.3rem 0 0.6rem; }
