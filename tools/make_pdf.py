@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import functools
 import http.server
 import io
@@ -253,9 +254,9 @@ def print_document(html: Path, root: Path = ROOT) -> tuple[str, list[Part]]:
         if tag.name == "link" and "stylesheet" in tag.get("rel", []):
             head.append(out.new_tag("link", rel="stylesheet", href=_site_path(urljoin(SITE + pages[0], tag["href"]))))
         elif tag.name == "style":
-            head.append(_copy(out, tag))
+            head.append(copy.copy(tag))
         elif tag.name == "script" and "MathJax" in (tag.string or "") and "window.MathJax" in tag.string:
-            head.append(_copy(out, tag))
+            head.append(copy.copy(tag))
         elif tag.name == "script" and "mathjax" in tag.get("src", ""):
             head.append(out.new_tag("script", defer="defer",
                                     src=_site_path(urljoin(SITE + pages[0], tag["src"]))))
@@ -282,22 +283,7 @@ def print_document(html: Path, root: Path = ROOT) -> tuple[str, list[Part]]:
                 raise PrintError(f"{path} has no article")
             key = keys[path]
             _strip(article)
-            for tag in article.find_all(id=True):
-                tag["id"] = f"{key}--{tag['id']}"
-            for attr in ID_REFS:
-                for tag in article.find_all(attrs={attr: True}):
-                    value = tag[attr]
-                    ids = value if isinstance(value, list) else value.split()
-                    tag[attr] = " ".join(f"{key}--{i}" for i in ids)
-            for tag in article.find_all(src=True):
-                if not tag["src"].startswith("data:"):
-                    tag["src"] = _site_path(urljoin(SITE + path, tag["src"]))
-            for img in article.find_all("img"):
-                _size_for_print(img, html)
-            for figure in article.find_all("figure"):
-                # Chromium tags <figure> as a Figure with no alternative text around the image's
-                # own Figure (which has the alt text) and the Caption; as a group it is a Div.
-                figure["role"] = "group"
+            _rebase(article, key, path, html)
             h1 = article.find("h1")
             if h1 is None:
                 raise PrintError(f"{path} has no title")
@@ -316,7 +302,7 @@ def print_document(html: Path, root: Path = ROOT) -> tuple[str, list[Part]]:
                     part.entries.append(Entry(_heading_text(h2), section["id"], 2))
         toc.append(part)
 
-    ids = {key for key in keys.values()}
+    ids = set(keys.values())
     for _, chapter in chapters:
         ids |= {tag["id"] for tag in chapter.find_all(id=True)}
     for path, chapter in chapters:
@@ -326,10 +312,28 @@ def print_document(html: Path, root: Path = ROOT) -> tuple[str, list[Part]]:
     return str(out), toc
 
 
-def _copy(out, tag):
-    from bs4 import BeautifulSoup
+def _rebase(article, key: str, path: str, html: Path) -> None:
+    """Make the main column of the page at ``path`` a part of the joined document.
 
-    return BeautifulSoup(str(tag), "html.parser").find(tag.name)
+    Its ids get the prefix ``key--`` (and so do the attributes that name an id), its images
+    load from the site's root and print at ``FIGURE_DPI``.
+    """
+    for tag in article.find_all(id=True):
+        tag["id"] = f"{key}--{tag['id']}"
+    for attr in ID_REFS:
+        for tag in article.find_all(attrs={attr: True}):
+            value = tag[attr]
+            ids = value if isinstance(value, list) else value.split()
+            tag[attr] = " ".join(f"{key}--{i}" for i in ids)
+    for tag in article.find_all(src=True):
+        if not tag["src"].startswith("data:"):
+            tag["src"] = _site_path(urljoin(SITE + path, tag["src"]))
+    for img in article.find_all("img"):
+        _size_for_print(img, html)
+    for figure in article.find_all("figure"):
+        # Chromium tags <figure> as a Figure with no alternative text around the image's own
+        # Figure (which has the alt text) and the Caption; as a group it is a Div.
+        figure["role"] = "group"
 
 
 def _site_path(url: str) -> str:
