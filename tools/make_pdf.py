@@ -68,6 +68,8 @@ MAX_PASSES = 4
 SCALE = 0.8
 # Figures print at this resolution (pixels per inch), or finer where the column is narrower.
 FIGURE_DPI = 150
+# Points of page a link shows above its target.
+HEADROOM = 6
 MARGIN = {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
 FOOTER = ('<div style="width:100%;text-align:center;font-size:9pt;color:#333;'
           'font-family:Georgia,\'DejaVu Serif\',serif;"><span class="pageNumber"></span></div>')
@@ -122,14 +124,15 @@ h1, h2, h3, h4 { break-inside: avoid; }
 
 # What stands where the HTML folds a cell's code behind a button.
 FOLDED = "Folded code, not printed: see the HTML book or the notebook."
-# A block the theme keeps on one page (a code cell, a table, a figure) may break across pages
+# A block the theme keeps on one page (a code cell, a table, a figure, a box such as an
+# exercise's solution) may break across pages
 # once it is taller than this fraction of the page's text area; otherwise it leaves the rest of
 # the page blank, and a heading just above it alone at the foot of the page.
 TALL = 1 / 3
 MARK_TALL_BLOCKS = """limit => {
   let n = 0;
   for (const el of document.querySelectorAll(
-      'div.cell_input, div.cell_output, div.highlight, table, figure, div.math')) {
+      'div.cell_input, div.cell_output, div.highlight, table, figure, div.math, div.admonition')) {
     if (el.getBoundingClientRect().height > limit) { el.classList.add('print-may-break'); n++; }
   }
   return n;
@@ -511,7 +514,8 @@ def _destinations(doc) -> dict[str, tuple[int, float]]:
     writes page coordinates (tests/test_pdf.py checks where the links land, heading by heading).
     An element whose box begins in the last millimetres of a page and continues on the next
     (its top margin, say) gets a destination in the bottom margin, where nothing is printed:
-    it then points to the top of the next page, where its content is.
+    it then points to the top of the next page, where its content is. Every destination is
+    ``HEADROOM`` above its target, so that a heading does not touch the top of the window.
     """
     import pikepdf
 
@@ -525,6 +529,7 @@ def _destinations(doc) -> dict[str, tuple[int, float]]:
         top = height - (top_margin + SCALE * (height - float(dest[3])))
         if top < bottom_margin and page + 1 < len(doc.pages):
             page, top = page + 1, height - top_margin
+        top = min(top + HEADROOM, height)
         out[name.lstrip("/")] = (page, top)
     return out
 
