@@ -53,11 +53,11 @@ def edition(built_book, browser, tmp_path_factory):
     target.write_bytes(pdf)
     reader = PdfReader(io.BytesIO(pdf))
     text = _poppler("pdftotext", "-layout", str(target), "-")
-    # one string per page, in reading order (no -layout): the contents' numbers stand alone
+    # one string per page, in reading order (no -layout)
     pages = _poppler("pdftotext", str(target), "-").split("\f")[:len(reader.pages)]
     print(f"\nprint edition: {len(reader.pages)} pages, {len(pdf) / 1e6:.2f} MB")
     return {"path": target, "pdf": pdf, "toc": toc, "reader": reader, "text": text, "pages": pages,
-            "html": html}
+            "html": html, "boxes": _words_with_boxes(target, 1, len(reader.pages))}
 
 
 def _bookmarks(reader) -> list[tuple[int, str, int]]:
@@ -330,7 +330,7 @@ def test_links_and_bookmarks_land_on_their_target_not_below_it(edition):
 
     soup = BeautifulSoup(make_pdf.print_document(edition["html"])[0], "html.parser")
     reader = edition["reader"]
-    pages = _words_with_boxes(edition["path"], 1, len(reader.pages))
+    pages = edition["boxes"]
     checked, wrong = 0, []
     with pikepdf.open(edition["path"]) as doc:
         index = {page.objgen: i for i, page in enumerate(doc.pages)}
@@ -362,7 +362,7 @@ def test_bookmarks_nest_sections_in_chapters_and_the_contents_gives_their_pages(
     first, last = marks[1][2], marks[2][2] - 1
     height = float(edition["reader"].pages[0].mediabox.height)
     printed = []
-    for words in _words_with_boxes(edition["path"], first, last):
+    for words in edition["boxes"][first - 1:last]:
         body = [w for w in words if w[3] < height - 40]
         edge = max(w[2] for w in body)
         printed += [int(w[4]) for w in sorted(body, key=lambda w: w[1]) if w[4].isdigit() and w[2] > edge - 1]
@@ -383,7 +383,7 @@ def test_bookmarks_nest_sections_in_chapters_and_the_contents_gives_their_pages(
 def test_every_page_carries_its_number_and_chapters_start_on_a_new_page(edition):
     reader = edition["reader"]
     height = float(reader.pages[0].mediabox.height)
-    pages = _words_with_boxes(edition["path"], 1, len(reader.pages))
+    pages = edition["boxes"]
     for number, words in enumerate(pages[1:], start=2):
         # the folio: what is printed in the bottom margin (18 mm = 51 pt)
         foot = " ".join(w[4] for w in sorted(words, key=lambda w: w[0]) if w[1] > height - 51)
