@@ -152,7 +152,6 @@ class Entry:
     title: str
     target: str
     level: int
-    page: int | None = None
 
 
 @dataclass
@@ -225,7 +224,7 @@ def print_document(html: Path, root: Path = ROOT) -> tuple[str, list[Part]]:
     -------
     (str, list of Part)
         The document, to be served at ``/print-edition.html`` of the site, and its contents
-        (page numbers still empty).
+        (whose page numbers :func:`print_pdf` writes into the printed page).
 
     Raises
     ------
@@ -440,13 +439,12 @@ def _fill_contents(out, nav, toc: list[Part]) -> None:
         for entry in part.entries:
             li = out.new_tag("li", attrs={"class": f"print-toc-{'chapter' if entry.level == 1 else 'section'}"})
             a = out.new_tag("a", href=f"#{entry.target}")
-            for cls, text in (("print-toc-title", entry.title), ("print-toc-leader", ""),
-                              ("print-toc-page", "")):
-                span = out.new_tag("span", attrs={"class": cls})
-                span.string = text
-                a.append(span)
-            a.find(class_="print-toc-page")["data-target"] = entry.target
-            a.find(class_="print-toc-leader")["aria-hidden"] = "true"
+            title = out.new_tag("span", attrs={"class": "print-toc-title"})
+            title.string = entry.title
+            a.append(title)
+            a.append(out.new_tag("span", attrs={"class": "print-toc-leader", "aria-hidden": "true"}))
+            # the page number, written by print_pdf once the book has been printed
+            a.append(out.new_tag("span", attrs={"class": "print-toc-page", "data-target": entry.target}))
             li.append(a)
             if entry.level == 1:
                 chapters.append(li)
@@ -491,16 +489,16 @@ def serve(html: Path, document: str):
         server.server_close()
 
 
+def _mm(side: str) -> float:
+    """The margin of ``MARGIN`` on ``side`` in millimetres ("16mm" -> 16.0)."""
+    return float(MARGIN[side].removesuffix("mm"))
+
+
 def _text_area_px() -> tuple[float, float]:
     """Width and height of an A4 page's text area in CSS pixels as laid out for print (at ``SCALE``)."""
-    width = (210 - sum(float(MARGIN[k].removesuffix("mm")) for k in ("left", "right"))) / 25.4 * 96
-    height = (297 - sum(float(MARGIN[k].removesuffix("mm")) for k in ("top", "bottom"))) / 25.4 * 96
+    width = (210 - _mm("left") - _mm("right")) / 25.4 * 96
+    height = (297 - _mm("top") - _mm("bottom")) / 25.4 * 96
     return width / SCALE, height / SCALE
-
-
-def _points(length: str) -> float:
-    """A margin of ``MARGIN`` ("16mm") in PDF points."""
-    return float(length.removesuffix("mm")) * 72 / 25.4
 
 
 def _destinations(doc) -> dict[str, tuple[int, float]]:
@@ -520,7 +518,7 @@ def _destinations(doc) -> dict[str, tuple[int, float]]:
     import pikepdf
 
     index = {page.objgen: i for i, page in enumerate(doc.pages)}
-    top_margin, bottom_margin = _points(MARGIN["top"]), _points(MARGIN["bottom"])
+    top_margin, bottom_margin = (_mm(side) * 72 / 25.4 for side in ("top", "bottom"))
     out = {}
     for name, dest in doc.Root.Dests.items():
         dest = dest.get("/D") if isinstance(dest, pikepdf.Dictionary) else dest
@@ -641,8 +639,6 @@ def print_pdf(html: Path, browser, root: Path = ROOT, on_step=None) -> tuple[byt
                 raise PrintError(f"the contents' page numbers did not settle in {MAX_PASSES} prints")
         finally:
             page.close()
-    for e in entries:
-        e.page = numbers[e.target]
     pdf = finish(pdf, toc, root)
     step("finish")
     return pdf, toc
@@ -656,7 +652,7 @@ def main(html: Path = ROOT / "_build" / "html") -> Path:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         try:
-            pdf, toc = print_pdf(html, browser)
+            pdf, _ = print_pdf(html, browser)
         finally:
             browser.close()
     target = html.parent / "pdf" / NAME
