@@ -60,10 +60,15 @@ def edition(built_book, browser, tmp_path_factory):
             "html": html, "boxes": _words_with_boxes(target, 1, len(reader.pages))}
 
 
+def _named_pages(reader) -> dict[str, int]:
+    """Every named destination (without its leading "/") and its page, 1-based."""
+    return {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
 def _bookmarks(reader) -> list[tuple[int, str, int]]:
     """(depth, title, page) of every bookmark, in order; page is 1-based."""
-    names = {name: reader.get_destination_page_number(dest) + 1
-             for name, dest in reader.named_destinations.items()}
+    names = _named_pages(reader)
     out = []
 
     def walk(items, depth):
@@ -73,7 +78,7 @@ def _bookmarks(reader) -> list[tuple[int, str, int]]:
                 continue
             dest = item.node.get("/Dest") if hasattr(item, "node") and item.node is not None else None
             if isinstance(dest, str):
-                page = names.get(dest if dest.startswith("/") else f"/{dest}")
+                page = names.get(dest.lstrip("/"))
             else:
                 page = reader.get_destination_page_number(item) + 1
             out.append((depth, item.title, page))
@@ -267,8 +272,7 @@ def test_no_link_points_to_a_loopback_address_or_a_local_file(edition):
 def test_every_link_into_the_book_lands_in_the_chapter_it_names(edition):
     """A link to ``chapter--place`` jumps to a page of that chapter; a chapter link to its first page."""
     reader = edition["reader"]
-    names = {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
-             for name, dest in reader.named_destinations.items()}
+    names = _named_pages(reader)
     chapters = [e for part in edition["toc"] for e in part.entries if e.level == 1]
     starts = [names[e.target] for e in chapters] + [len(reader.pages) + 1]
     span = {e.target: (starts[i], starts[i + 1] - 1) for i, e in enumerate(chapters)}
