@@ -5,7 +5,9 @@ its command line has no option to run them in parallel. The notebooks are indepe
 ``make book`` first runs this script: it executes every chapter whose code changed since it was
 last cached, one kernel per core, into the same jupyter-cache database the build reads
 (``_build/.jupyter_cache``), with the build's own timeout and working directory. The build
-then finds every chapter cached and only renders. Cached chapters are not run again.
+then finds every chapter cached and only renders. Cached chapters are not run again, unless
+natgrad_lib, the requirements or ``_ext/user_expressions.py`` changed since they were cached
+(:func:`forget_if_changed`): then every chapter runs again.
 
 Each run also evaluates the chapter's inline ``{eval}`` expressions where they stand and stores
 their values with the outputs (``_ext/user_expressions.py``), which is where the build takes the
@@ -21,8 +23,10 @@ Usage: ``python tools/preexecute.py [book_root [build_dir]]``; ``build_dir`` def
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -82,6 +86,42 @@ def _run(job) -> tuple[int, str]:
     return 0, uri
 
 
+# What a chapter's outputs depend on besides the chapter itself, which jupyter-cache does not see:
+# the library the chapters import, the versions installed and how inline expressions are stored.
+FINGERPRINTED = ("natgrad_lib/**/*.py", "natgrad_lib/js/*", "_ext/user_expressions.py",
+                 "requirements.txt", "pyproject.toml")
+FINGERPRINT_FILE = "natgrad-fingerprint.txt"
+
+
+def fingerprint(root: Path) -> str:
+    """A SHA-256 over the files of :data:`FINGERPRINTED`, their paths and contents."""
+    digest = hashlib.sha256()
+    for pattern in FINGERPRINTED:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def forget_if_changed(root: Path, build_dir: Path) -> bool:
+    """Empty the execution cache, and Sphinx's read documents, when the fingerprint changed.
+
+    jupyter-cache keys a run on the chapter's code alone, so a change to natgrad_lib would leave
+    the old outputs in the cache; and Sphinx reads a chapter again only when its file changed, so
+    its old rendering would stay in the doctrees. Returns whether anything was forgotten.
+    """
+    cache_dir = build_dir / ".jupyter_cache"
+    mark = cache_dir / FINGERPRINT_FILE
+    now = fingerprint(root)
+    if mark.is_file() and mark.read_text() == now:
+        return False
+    forgot = cache_dir.exists() or (build_dir / ".doctrees").exists()
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    shutil.rmtree(build_dir / ".doctrees", ignore_errors=True)
+    cache_dir.mkdir(parents=True)
+    mark.write_text(now)
+    return forgot
+
+
 def stale(cache, paths: list[Path]) -> list[str]:
     """The chapters without a cached run, or whose run lacks an expression the prose asks for."""
     uris = []
@@ -102,6 +142,9 @@ def main(root: Path, build_dir: Path) -> int:
     timeout = execute.get("timeout", 30)
     allow_errors = bool(execute.get("allow_errors", False))
 
+    if forget_if_changed(root, build_dir):
+        print("preexecute: natgrad_lib, the requirements or _ext/user_expressions.py changed; "
+              "every chapter runs again")
     cache_path = str(build_dir / ".jupyter_cache")
     cache = get_cache(cache_path)
     paths = toc_notebooks(root)
