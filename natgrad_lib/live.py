@@ -59,8 +59,18 @@ WIDGET = 320  # px, one column of controls
 # keyboard is. Widgets render in a shadow root, so the rule goes in through `stylesheets`.
 FOCUS_CSS = ".bk-btn:focus-visible { outline: 2px solid #0072B2; outline-offset: 1px; }"
 LOAD_MIME = "application/vnd.bokehjs_load.v0+json"  # jupyter_bokeh's loader in JupyterLab
-CHART_DASH = {"mean_std": "solid", "mean_var": "dashed", "mean_precision": "dotted",
-              "mean_logstd": "dotdash", "natural": [6, 2, 1, 2, 1, 2]}
+# Bokeh's named dash patterns as it sends them to the browser, where the module draws them too
+CHART_DASH = {"mean_std": [], "mean_var": [6], "mean_precision": [2, 4], "mean_logstd": [2, 4, 6, 4],
+              "natural": [6, 2, 1, 2, 1, 2]}
+# How the browser draws what moves (js/live_explorer.mjs, drawMoving); Bokeh draws the legend's
+# entries in the same style. Widths and radii in CSS pixels.
+STYLE = {
+    "gd": {"color": COLORS["gd"], "width": 2.2, "dot": 1.75},
+    "ngd": {"color": COLORS["ngd"], "width": 2.2, "dot": 1.75},
+    "overlay": {"color": COLORS["ngd"], "width": 1.3, "alpha": 0.85, "dash": CHART_DASH},
+    "ball": {"color": COLORS["kl"], "width": 1.8},
+    "start": {"radius": 5, "fill": "white", "line": "black", "width": 2},
+}
 
 
 def bokehjs_files() -> list[Path]:
@@ -214,23 +224,32 @@ class LiveExplorer:
         sources["start"] = ColumnDataSource({"x": [s["mu0"]], "y": [s["sigma0"]], "lr": [s["lr"]],
                                              "steps": [s["steps"]], "chart": [s["chart"]]}, name="start")
 
-        items, overlay_items = [], []
-        for chart in CHARTS:
-            r = p.line("x", "y", source=sources[f"ngd_{chart}"], color=COLORS["ngd"], line_width=1.3,
-                       line_dash=CHART_DASH[chart], alpha=0.85)
-            overlay_items.append(LegendItem(label=f"natural GD in {CHART_NAMES[chart]}", renderers=[r],
-                                            visible=s["all_charts"]))
-        items += overlay_items
-        for kind in ("gd", "ngd"):
-            r1 = p.line("x", "y", source=sources[kind], color=COLORS[kind], line_width=2.2)
-            r2 = p.scatter("x", "y", source=sources[kind], color=COLORS[kind], size=3)
-            items.insert(0 if kind == "gd" else 1, LegendItem(label=LABELS[kind], renderers=[r1, r2]))
-        ball = p.line("x", "y", source=sources["ball"], color=COLORS["kl"], line_width=1.8)
-        ball_item = LegendItem(label=f"KL ball ½δᵀFδ = {KL_RADIUS:g}", renderers=[ball], visible=s["kl_ball"])
-        items.append(ball_item)
-        start = p.scatter("x", "y", source=sources["start"], marker="circle", size=10,
-                          fill_color="white", line_color="black", line_width=2)
-        items.append(LegendItem(label="start (click or drag)", renderers=[start]))
+        # What moves is drawn by the browser's module on Bokeh's overlay canvas (drawMoving in
+        # js/live_explorer.mjs), not by Bokeh's renderers: their redraw was most of the time from a
+        # key press to the drawn plot. The legend's entries show renderers without data in the
+        # same style; entries of renderers whose data moved would also be rebuilt by Bokeh at
+        # every change (its legend follows `items` transitively, data included). One point, NaN,
+        # which the plot does not show: Bokeh styles a legend entry by the renderer's first point.
+        still = ColumnDataSource({"x": [math.nan], "y": [math.nan]}, name="legend_stand_in")
+
+        def entry(label, *renderers, visible=True):
+            return LegendItem(label=label, renderers=list(renderers), visible=visible)
+
+        def dots(s):
+            return p.scatter("x", "y", source=still, fill_color=s["color"], line_color=None, size=2 * s["dot"])
+
+        def line(s, **dash):
+            return p.line("x", "y", source=still, color=s["color"], line_width=s["width"],
+                          alpha=s.get("alpha", 1.0), **dash)
+
+        overlay_items = [entry(f"natural GD in {CHART_NAMES[chart]}", line(STYLE["overlay"], line_dash=CHART_DASH[chart]),
+                               visible=s["all_charts"]) for chart in CHARTS]
+        ball_item = entry(f"KL ball ½δᵀFδ = {KL_RADIUS:g}", line(STYLE["ball"]), visible=s["kl_ball"])
+        st = STYLE["start"]
+        start = p.scatter("x", "y", source=still, marker="circle", size=2 * st["radius"], fill_color=st["fill"],
+                          line_color=st["line"], line_width=st["width"])
+        items = [entry(LABELS[kind], line(STYLE[kind]), dots(STYLE[kind])) for kind in ("gd", "ngd")]
+        items += overlay_items + [ball_item, entry("start (click or drag)", start)]
         # below the plot, so that it never hides a path; the overlays' entries show with them
         legend = p.legend[0]
         legend.items = legend.items + items
@@ -278,9 +297,11 @@ class LiveExplorer:
                     "mu0": s["mu0"], "sigma0": s["sigma0"], "overlay": list(controls["overlay"].active)}
         legend_items = {"overlay": overlay_items, "ball": [ball_item]}
         callback = CustomJS.from_file(
-            str(JS_MODULE), controls=controls, sources=sources, message=message, counter=counter,
+            str(JS_MODULE), controls=controls, sources=sources, message=message, counter=counter, plot=p,
+            style=STYLE,
             legend_items=legend_items, chart_names=CHART_NAMES,
             defaults=defaults, stats={"xbar": self.xbar, "s2": self.s2, "kl_radius": KL_RADIUS})
+        callback.name = "live_update"
         for name in ("log_lr", "steps", "mu0", "sigma0", "iteration"):
             controls[name].js_on_change("value", callback)
         controls["chart"].js_on_change("active", callback)
@@ -389,6 +410,10 @@ class LiveExplorer:
     }}
     var item = JSON.parse(document.getElementById("natgrad-live-item-{self.uid}").textContent);
     window.Bokeh.embed.embed_item(item).then(function () {{
+      // the module draws the paths (drawMoving): a first time now, then at every change
+      var doc = window.Bokeh.index.get_by_id(item.root_id).model.document;
+      return doc.get_model_by_name("live_update").execute({{event_name: "draw"}});
+    }}).then(function () {{
       labelSliders(box);
       box.classList.add("natgrad-live-ready");
     }});

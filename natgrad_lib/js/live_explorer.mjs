@@ -210,9 +210,107 @@ export function klBall(mu, sigma, c, nPoints = 64) {
   return { x, y };
 }
 
+// --- the page's state --------------------------------------------------------------------------
+
+// The paths last computed, the Play timer, the plot's view (found once) and Bokeh's index of views.
+const state = { timer: null, busy: false, view: undefined, index: undefined };
+
+// --- drawing what moves ------------------------------------------------------------------------
+//
+// Bokeh draws what stays (contours, MLE, axes, legend) on its primary canvas. What moves (the
+// paths, their dots, the KL ball, the start) is drawn here, on Bokeh's overlay canvas above it,
+// at once, in the task of the key press or drag that moved it. Bokeh's own redraw of a glyph goes
+// through a layout check, data masking and per-point styling, and waits for an animation frame:
+// at a phone's speed that was most of the time from a key press to the drawn plot
+// (benchmarks/bench_live_explorer.py). The sources stay the record of what is drawn.
+
+// The plot's view, searched down from the root views Bokeh gives the callback (its `index`).
+function findPlotView(plot) {
+  const find = (view) => view.model === plot ? view : view.children_views().map(find).find(Boolean);
+  for (const root of state.index?.roots ?? []) {
+    const view = root.model.document === plot.document ? find(root) : undefined;
+    if (view !== undefined) return view;
+  }
+  return undefined;
+}
+
+function polyline(ctx, xs, ys, sx, sy) {
+  ctx.beginPath();
+  for (let i = 0; i < xs.length; i++) {
+    if (i === 0) ctx.moveTo(sx(xs[i]), sy(ys[i]));
+    else ctx.lineTo(sx(xs[i]), sy(ys[i]));
+  }
+}
+
+/** Draw the sources of what moves on the plot's overlay canvas, clipped to the plot's frame. */
+export function drawMoving(args) {
+  const view = state.view ?? findPlotView(args.plot);
+  if (view === undefined) return false;  // not embedded yet: the first paint draws it
+  if (state.view !== view) {
+    state.view = view;
+    // Bokeh clears the overlay canvas when it repaints it (a resize, a change of the legend):
+    // draw again after every repaint of Bokeh's
+    view.repainted.connect(() => drawMoving(args));
+  }
+  const { sources, style } = args;
+  const layer = view.canvas_view.overlays;
+  const f = view.frame.bbox, xr = args.plot.x_range, yr = args.plot.y_range;
+  const kx = f.width / (xr.end - xr.start), ky = f.height / (yr.end - yr.start);
+  const sx = (x) => f.left + (x - xr.start) * kx, sy = (y) => f.top + (yr.end - y) * ky;
+  const ctx = layer.prepare();  // cleared, and scaled for the screen's pixel ratio
+  ctx.beginPath();
+  ctx.rect(f.left, f.top, f.width, f.height);
+  ctx.clip();
+  ctx.lineJoin = "round";
+  ctx.lineCap = "butt";
+  for (const chart of CHARTS) {
+    const data = sources[`ngd_${chart}`].data;
+    if (data.x.length === 0) continue;
+    ctx.strokeStyle = style.overlay.color;
+    ctx.globalAlpha = style.overlay.alpha;
+    ctx.lineWidth = style.overlay.width;
+    ctx.setLineDash(style.overlay.dash[chart]);
+    polyline(ctx, data.x, data.y, sx, sy);
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1.0;
+  ctx.setLineDash([]);
+  for (const kind of ["gd", "ngd"]) {
+    const data = sources[kind].data, s = style[kind];
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = s.width;
+    polyline(ctx, data.x, data.y, sx, sy);
+    ctx.stroke();
+    ctx.fillStyle = s.color;
+    ctx.beginPath();
+    for (let i = 0; i < data.x.length; i++) {
+      const x = sx(data.x[i]), y = sy(data.y[i]);
+      ctx.moveTo(x + s.dot, y);
+      ctx.arc(x, y, s.dot, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+  }
+  const ball = sources.ball.data;
+  if (ball.x.length > 0) {
+    ctx.strokeStyle = style.ball.color;
+    ctx.lineWidth = style.ball.width;
+    polyline(ctx, ball.x, ball.y, sx, sy);
+    ctx.stroke();
+  }
+  const start = sources.start.data, s = style.start;
+  ctx.beginPath();
+  ctx.arc(sx(start.x[0]), sy(start.y[0]), s.radius, 0, 2 * Math.PI);
+  ctx.fillStyle = s.fill;
+  ctx.fill();
+  ctx.strokeStyle = s.line;
+  ctx.lineWidth = s.width;
+  ctx.stroke();
+  layer.finish();
+  return true;
+}
+
 // --- the Bokeh glue ---------------------------------------------------------------------------
 
-const state = { timer: null, busy: false };
 
 function settings(args) {
   const { controls } = args;
@@ -273,6 +371,7 @@ function redraw(args, k) {
   const ball = args.controls.overlay.active.includes(1) ? klBall(ngd.mu[j], ngd.sigma[j], stats.kl_radius) : { x: [], y: [] };
   sources.ball.data = ball;
   args.counter.text = `iteration ${k} of ${Math.round(args.controls.steps.value)}`;
+  drawMoving(args);
 }
 
 function stopPlaying(args) {
@@ -327,8 +426,13 @@ function actionOf(args, obj) {
 }
 
 /** What Bokeh runs on every change, click and drag (one CustomJS, so one module and one state). */
-export default function update(args, obj) {
+export default function update(args, obj, data, context) {
+  state.index ??= context?.index;
   const action = actionOf(args, obj);
+  if (action === "draw") {  // once embedded: the paths Python computed, drawn as they are
+    drawMoving(args);
+    return;
+  }
   if (state.paths === undefined && action !== "control") recompute(args);
   switch (action) {
     case "iteration":
