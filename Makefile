@@ -21,8 +21,11 @@ book: $(READY)
 	@echo
 	@echo "The book is built. Open: $(CURDIR)/_build/html/index.html"
 
+# Two workers (pytest-xdist): the suite waits on browsers, servers and pip as much as it computes.
+# The groups and their order: tests/conftest.py.
+TEST_WORKERS ?= 2
 test: $(READY)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The print edition: the built pages joined into one document and printed by Debian's Chromium
 # (apt-get install -y chromium) into _build/pdf/natural-gradient-and-fisher.pdf (tools/make_pdf.py).

@@ -364,26 +364,60 @@ def config_with_repository(url: str, folder: _pathlib.Path) -> _pathlib.Path:
     return path
 
 
-@_pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """Build the whole book once per session, as ``make book`` does, into a temporary folder.
+def _build_book(out: _pathlib.Path) -> dict:
+    """Build the book into ``out/_build``, as ``make book`` does; the two runs' outputs as a dict.
 
-    The chapters are first executed in parallel into the build's execution cache
-    (``tools/preexecute.py``), then ``jupyter-book build`` renders them, with ``_config.yml``
-    changed in one point: ``repository.url`` is :data:`DUMMY_REPOSITORY`, as a published book's
-    would be (the launch buttons, the repository links, the install cell of the plain
-    edition). Returns the completed process of the build (its output preceded by the
-    pre-execution's) and the HTML folder.
+    An execution cache that ``make book`` left in this working tree is copied in first:
+    ``tools/preexecute.py`` then runs only the chapters it does not hold, and runs them all
+    when natgrad_lib or the requirements changed since (its fingerprint).
     """
-    out = tmp_path_factory.mktemp("book")
+    import shutil
+
+    made = ROOT / "_build" / ".jupyter_cache"
+    if made.is_dir():
+        shutil.copytree(made, out / "_build" / ".jupyter_cache")
     pre = _subprocess.run(
         [sys.executable, str(ROOT / "tools" / "preexecute.py"), str(ROOT), str(out / "_build")],
         capture_output=True, text=True, cwd=ROOT, timeout=1500)
     config = config_with_repository(DUMMY_REPOSITORY, out)
     cmd = [str(_pathlib.Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
            "--path-output", str(out), "--config", str(config), "-W", "--keep-going"]
-    result = _subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1500)
-    result.preexecute = pre
+    build = _subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1500)
+    return {"pre": [pre.returncode, pre.stdout, pre.stderr], "build": [build.returncode, build.stdout, build.stderr],
+            "cmd": cmd}
+
+
+@_pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the whole book once per test run, as ``make book`` does, into a temporary folder.
+
+    The chapters are first executed in parallel into the build's execution cache
+    (``tools/preexecute.py``; a cache ``make book`` left here is reused, see :func:`_build_book`),
+    then ``jupyter-book build`` renders them, with ``_config.yml`` changed in one point:
+    ``repository.url`` is :data:`DUMMY_REPOSITORY`, as a published book's would be (the launch
+    buttons, the repository links, the install cell of the plain edition). Returns the completed
+    process of the build (its output preceded by the pre-execution's) and the HTML folder.
+
+    Under pytest-xdist the workers share one build: the first to ask builds it, under a lock in
+    the run's common temporary folder, and the others wait for it and read what it wrote.
+    """
+    import fcntl
+    import json
+    import os
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # one folder per run, above the workers' own
+    out = shared / "book"
+    record = shared / "book.json"
+    with open(shared / "book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            out.mkdir(exist_ok=True)
+            record.write_text(json.dumps(_build_book(out)))
+    runs = json.loads(record.read_text())
+    result = _subprocess.CompletedProcess(runs["cmd"], *runs["build"])
+    result.preexecute = _subprocess.CompletedProcess([], *runs["pre"])
     return result, out / "_build" / "html"
 
 
@@ -428,3 +462,43 @@ def browser():
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "binder: the reader's environment that Binder builds (tests/test_binder.py)")
+
+
+# --- running in parallel (pytest-xdist, `make test`) -------------------------------------------
+# `make test` runs the suite on two workers with `--dist loadgroup`: the tests of one group run
+# on the same worker, one after another, so that what a group builds once (a JupyterLab, a
+# virtual environment, a chapter's run, a page's visit) is built once. The groups start
+# longest first (their rough length on 2 cores, in seconds), so that no long group is left to
+# start at the end while the other worker idles; the ungrouped tests fill the gaps.
+GROUP_SECONDS = {"lab": 300, "axe-light": 110, "axe-dark": 110, "pages": 90, "pdf": 80, "colab": 70,
+                 "binder": 60, "metrics": 20}
+# Tests that share a module-scoped fixture, or the session's cache of visited pages.
+_MODULE_GROUPS = {"test_lab.py": "lab", "test_pdf.py": "pdf", "test_binder.py": "binder",
+                  "test_reader_metrics.py": "metrics"}
+
+
+def _group_of(item) -> str | None:
+    name = _pathlib.Path(str(item.fspath)).name
+    if name in _MODULE_GROUPS:
+        return _MODULE_GROUPS[name]
+    fixtures = getattr(item, "fixturenames", ())
+    if name == "test_book.py":
+        if item.originalname == "test_no_serious_accessibility_violation":
+            return f"axe-{item.callspec.params['mode']}"
+        return "pages" if "visit" in fixtures else None
+    if name == "test_editions.py" and "colab_like" in fixtures:
+        return "colab"
+    if name == "test_notebooks.py" and hasattr(item, "callspec") and "path" in item.callspec.params:
+        return f"run-{item.callspec.params['path'].stem}"  # the tests that share a chapter's run
+    return None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    groups = {}
+    for item in items:
+        group = _group_of(item)
+        if group is not None:
+            item.add_marker(_pytest.mark.xdist_group(group))
+        groups[item.nodeid] = group
+    # a stable sort: the groups longest first, then everything else in its own order
+    items.sort(key=lambda item: -GROUP_SECONDS.get(groups[item.nodeid], 5 if groups[item.nodeid] else 0))

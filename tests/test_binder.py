@@ -44,7 +44,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHAPTER = "explorer.ipynb"
 
 # In `make test`'s environment, never in a reader's (canonical project names)
-NOT_FOR_READERS = ("pytest", "hypothesis", "playwright", "axe-playwright-python",
+NOT_FOR_READERS = ("pytest", "pytest-xdist", "hypothesis", "playwright", "axe-playwright-python",
                    "jupyter-book", "sphinx", "myst-nb", "pypdf")
 # What the reader's JupyterLab needs beyond the chapters' imports
 FOR_READERS = ("jupyterlab", "jupyterlab-myst", "jupyter-bokeh", "ipykernel", "ipywidgets",
