@@ -993,6 +993,7 @@ def test_live_explorer_draws_what_it_computes(browser, site):
     gone = [p for p in old["gd"] if _far_from_lines(p, [new["gd"], new["ngd"]], 8)]
     assert len(gone) >= 3, "the learning rate barely moved the GD path"
     left = [p for p in gone if _shows(image, p, _rgb(STYLE["gd"]["color"]), tolerance=60)]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     image.save(SCREENSHOTS / "live_explorer_drawn.png")
     assert not left, f"an old GD path is still drawn at {left[:5]} of {len(gone)}; new {new['gd'][:5]}"
     page.close()
