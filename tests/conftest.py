@@ -465,40 +465,63 @@ def pytest_configure(config):
 
 
 # --- running in parallel (pytest-xdist, `make test`) -------------------------------------------
-# `make test` runs the suite on two workers with `--dist loadgroup`: the tests of one group run
-# on the same worker, one after another, so that what a group builds once (a JupyterLab, a
-# virtual environment, a chapter's run, a page's visit) is built once. The groups start
-# longest first (their rough length on 2 cores, in seconds), so that no long group is left to
-# start at the end while the other worker idles; the ungrouped tests fill the gaps.
+# `make test` runs the suite on two workers. The tests of one group run on the same worker, one
+# after another, so that what a group builds once (a JupyterLab, a virtual environment, a
+# chapter's run, a page's visit) is built once. The groups start longest first (their rough
+# length on 2 cores, in seconds), so that no long group is left to start at the end while the
+# other worker idles; the ungrouped tests fill the gaps.
+#
+# The groups are given to xdist by a scheduler of our own (pytest_xdist_make_scheduler below):
+# xdist 3.8's `xdist_group` mark renames `item._nodeid`, which pytest 9 no longer reads, so the
+# marked tests were spread over both workers (pytest-dev/pytest-xdist, loadgroup with pytest 9).
 GROUP_SECONDS = {"lab": 300, "axe-light": 110, "axe-dark": 110, "pages": 90, "pdf": 80, "colab": 70,
                  "binder": 60, "metrics": 20}
-# Tests that share a module-scoped fixture, or the session's cache of visited pages.
 _MODULE_GROUPS = {"test_lab.py": "lab", "test_pdf.py": "pdf", "test_binder.py": "binder",
                   "test_reader_metrics.py": "metrics"}
+# The tests of test_book.py that read the session's visits of the pages (the `visit` fixture).
+VISIT_TESTS = ("test_page_loads_offline_without_errors", "test_visible_code_fits_the_column",
+               "test_mathjax_renders_every_formula", "test_derivations_show_the_posts_equation_numbers",
+               "test_console_allow_list_is_not_stale")
 
 
-def _group_of(item) -> str | None:
-    name = _pathlib.Path(str(item.fspath)).name
-    if name in _MODULE_GROUPS:
-        return _MODULE_GROUPS[name]
-    fixtures = getattr(item, "fixturenames", ())
-    if name == "test_book.py":
-        if item.originalname == "test_no_serious_accessibility_violation":
-            return f"axe-{item.callspec.params['mode']}"
-        return "pages" if "visit" in fixtures else None
-    if name == "test_editions.py" and "colab_like" in fixtures:
+def group_of(nodeid: str) -> str | None:
+    """The group of a test, from its id alone (the controller that schedules sees only ids)."""
+    path, _, rest = nodeid.partition("::")
+    module = path.rsplit("/", 1)[-1]
+    function, _, param = rest.partition("[")
+    param = param[:-1]
+    if module in _MODULE_GROUPS:
+        return _MODULE_GROUPS[module]
+    if module == "test_book.py":
+        if function == "test_no_serious_accessibility_violation":
+            return f"axe-{param}"
+        return "pages" if function in VISIT_TESTS else None
+    if module == "test_editions.py" and function == "test_a_chapter_copied_alone_runs_to_the_end":
         return "colab"
-    if name == "test_notebooks.py" and hasattr(item, "callspec") and "path" in item.callspec.params:
-        return f"run-{item.callspec.params['path'].stem}"  # the tests that share a chapter's run
+    if module == "test_notebooks.py" and param.endswith(".ipynb"):
+        return f"run-{param[:-len('.ipynb')]}"  # the tests that share a chapter's run
     return None
 
 
+@_pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
-    groups = {}
-    for item in items:
-        group = _group_of(item)
-        if group is not None:
-            item.add_marker(_pytest.mark.xdist_group(group))
-        groups[item.nodeid] = group
+    for item in items:  # the ids name the groups right: the tests that share a visit are together
+        if "visit" in getattr(item, "fixturenames", ()):
+            assert group_of(item.nodeid) == "pages", f"add {item.originalname} to VISIT_TESTS"
     # a stable sort: the groups longest first, then everything else in its own order
-    items.sort(key=lambda item: -GROUP_SECONDS.get(groups[item.nodeid], 5 if groups[item.nodeid] else 0))
+    items.sort(key=lambda item: -GROUP_SECONDS.get(group_of(item.nodeid) or "", 5 if group_of(item.nodeid) else 0))
+
+
+@_pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """xdist's scope scheduling with :func:`group_of` as the scope (an ungrouped test alone)."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid) or nodeid
+
+    return GroupScheduling(config, log)
