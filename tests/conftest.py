@@ -474,8 +474,7 @@ def pytest_configure(config):
 # The groups are given to xdist by a scheduler of our own (pytest_xdist_make_scheduler below):
 # xdist 3.8's `xdist_group` mark renames `item._nodeid`, which pytest 9 no longer reads, so the
 # marked tests were spread over both workers (pytest-dev/pytest-xdist, loadgroup with pytest 9).
-GROUP_SECONDS = {"lab": 300, "axe-light": 110, "axe-dark": 110, "pages": 90, "pdf": 80, "colab": 70,
-                 "binder": 60, "metrics": 20}
+GROUP_SECONDS = {"lab": 300, "axe": 200, "pages": 90, "pdf": 80, "colab": 70, "binder": 60, "metrics": 20}
 _MODULE_GROUPS = {"test_lab.py": "lab", "test_pdf.py": "pdf", "test_binder.py": "binder",
                   "test_reader_metrics.py": "metrics"}
 # The tests of test_book.py that read the session's visits of the pages (the `visit` fixture).
@@ -494,7 +493,7 @@ def group_of(nodeid: str) -> str | None:
         return _MODULE_GROUPS[module]
     if module == "test_book.py":
         if function == "test_no_serious_accessibility_violation":
-            return f"axe-{param}"
+            return "axe"  # both modes: one session's audits (the `audits` fixture)
         return "pages" if function in VISIT_TESTS else None
     if module == "test_editions.py" and function == "test_a_chapter_copied_alone_runs_to_the_end":
         return "colab"

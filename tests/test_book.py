@@ -531,7 +531,7 @@ KNOWN_THEME_VIOLATIONS: dict[str, str] = {}
 _REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="\d+; url=([^"]+)"', re.I)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def axe():
     from axe_playwright_python.sync_playwright import Axe
 
@@ -590,39 +590,76 @@ def _open_for_audit(context, site, html, page_path, mode):
     return page
 
 
-@pytest.mark.parametrize("mode", ["light", "dark"])
-def test_no_serious_accessibility_violation(browser, site, built_book, axe, mode):
-    """axe-core on every page the build wrote, in both colour modes: no serious or critical
-    violation in the book, none in the theme's chrome that is not listed with its issue."""
+def _audit(page, axe):
+    """axe-core's serious and critical violations on the open page: (in the book, in the theme)."""
+    misnamed = page.evaluate(_MISNAMED)
+    # only violations come back: listing every passing node doubled axe's time on a page
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                    "resultTypes": ["violations"]})
+    in_book, in_theme = [f"{m} (left in the page)" for m in misnamed], []
+    for violation in result.response["violations"]:
+        if violation["impact"] not in ("serious", "critical"):
+            continue
+        for node in violation["nodes"]:
+            selector = node["target"][0]
+            in_chrome = page.evaluate("([sel, chrome]) => { const e = document.querySelector(sel);"
+                                      " return !!(e && e.closest(chrome)); }", [selector, THEME_CHROME])
+            (in_theme if in_chrome else in_book).append(f"{violation['id']}: {selector}")
+    return in_book, in_theme
+
+
+# The theme's colour-mode switch, as its button does it: the mode on <html> and in localStorage.
+_SWITCH_MODE = """(mode) => {
+  const root = document.documentElement;
+  root.dataset.mode = mode;
+  root.dataset.theme = mode;
+  localStorage.setItem('theme', mode);
+}"""
+
+
+@pytest.fixture(scope="session")
+def audits(browser, site, built_book, axe):
+    """axe-core on every page the build wrote, in light mode and then in dark mode.
+
+    Each page is opened once, in light mode as a reader finds it, and audited; then the colour
+    mode is switched (the system's preference, and the theme's mode as its switch sets it) and,
+    once no transition is running, the page is audited again: one load serves both audits. (The redirect at the site root has no colour mode: one audit counts for
+    both.) Returns ``{mode: {page: (in_book, in_theme)}}``.
+    """
     _, html = built_book
-    pages = _built_pages(html)
-    book, theme, counts = {}, {}, []
-    for page_path in pages:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+    out = {"light": {}, "dark": {}}
+    for page_path in _built_pages(html):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
         try:
-            page = _open_for_audit(context, site, html, page_path, mode)
-            misnamed = page.evaluate(_MISNAMED)
-            # only violations come back: listing every passing node doubled axe's time on a page
-            result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                            "resultTypes": ["violations"]})
-            in_book, in_theme = [f"{m} (left in the page)" for m in misnamed], []
-            for violation in result.response["violations"]:
-                if violation["impact"] not in ("serious", "critical"):
-                    continue
-                for node in violation["nodes"]:
-                    selector = node["target"][0]
-                    in_chrome = page.evaluate("([sel, chrome]) => { const e = document.querySelector(sel);"
-                                              " return !!(e && e.closest(chrome)); }", [selector, THEME_CHROME])
-                    (in_theme if in_chrome else in_book).append(f"{violation['id']}: {selector}")
+            page = _open_for_audit(context, site, html, page_path, "light")
+            out["light"][page_path] = _audit(page, axe)
+            if page.evaluate("document.documentElement.dataset.theme") == "light":
+                page.emulate_media(color_scheme="dark")  # as a reader's system in dark mode
+                page.evaluate(_SWITCH_MODE, "dark")
+                page.wait_for_function("() => getComputedStyle(document.body).colorScheme.includes('dark')"
+                                       " && document.getAnimations().every(a => a.playState !== 'running')",
+                                       timeout=10000)
+                out["dark"][page_path] = _audit(page, axe)
+            else:
+                out["dark"][page_path] = out["light"][page_path]
         finally:
             context.close()
+    return out
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_serious_accessibility_violation(audits, mode):
+    """axe-core on every page the build wrote, in both colour modes: no serious or critical
+    violation in the book, none in the theme's chrome that is not listed with its issue."""
+    book, theme, counts = {}, {}, []
+    for page_path, (in_book, in_theme) in audits[mode].items():
         counts.append(f"{page_path}: {len(in_book)} in the book, {len(in_theme)} in the theme")
         if in_book:
             book[page_path] = in_book
         unknown = [v for v in in_theme if v.split(":")[0] not in KNOWN_THEME_VIOLATIONS]
         if unknown:
             theme[page_path] = unknown
-    print(f"\naxe-core, {mode} mode, {len(pages)} pages:\n  " + "\n  ".join(counts))
+    print(f"\naxe-core, {mode} mode, {len(audits[mode])} pages:\n  " + "\n  ".join(counts))
     problems = [f"{p} ({mode}): {v[:5]}" for p, v in book.items()] + [
         f"{p} ({mode}), theme chrome, not in KNOWN_THEME_VIOLATIONS: {v[:5]}" for p, v in theme.items()]
     assert not problems, "\n".join(problems)
