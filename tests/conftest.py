@@ -507,8 +507,11 @@ def pytest_collection_modifyitems(session, config, items):
     for item in items:  # the ids name the groups right: the tests that share a visit are together
         if "visit" in getattr(item, "fixturenames", ()):
             assert group_of(item.nodeid) == "pages", f"add {item.originalname} to VISIT_TESTS"
-    # a stable sort: the groups longest first, then everything else in its own order
-    items.sort(key=lambda item: -GROUP_SECONDS.get(group_of(item.nodeid) or "", 5 if group_of(item.nodeid) else 0))
+    def longest_first(item):  # a stable sort: the groups longest first, then the rest in order
+        group = group_of(item.nodeid)
+        return -GROUP_SECONDS.get(group, 5) if group else 0
+
+    items.sort(key=longest_first)
 
 
 @_pytest.hookimpl(tryfirst=True)

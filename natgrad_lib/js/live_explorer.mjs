@@ -311,7 +311,6 @@ export function drawMoving(args) {
 
 // --- the Bokeh glue ---------------------------------------------------------------------------
 
-
 function settings(args) {
   const { controls } = args;
   return {
