@@ -50,6 +50,7 @@ __all__ = [
     "kl_ellipse",
     "natural_gradient_step",
     "display",
+    "fisher_rao",
     "logistic",
     "online",
     "plotting",
@@ -82,7 +83,7 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "expfam", "live", "logistic", "network", "online", "plotting", "regression", "symbolic",
+_LAZY_SUBMODULES = {"display", "expfam", "fisher_rao", "live", "logistic", "network", "online", "plotting", "regression", "symbolic",
                     "widgets"}
 
 

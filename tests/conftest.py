@@ -514,7 +514,7 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=longest_first)
 
 
-@_pytest.hookimpl(tryfirst=True)
+@_pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: `-p no:xdist` runs without it
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadgroup":
         return None
