@@ -71,7 +71,7 @@ class LiveGeodesic:
         The opening points :math:`(\mu_1, \sigma_1)` and :math:`(\mu_2, \sigma_2)`, with
         :math:`\mu \in [-3, 3]` and :math:`\sigma \in [0.2, 3]` (:data:`RANGES`, the sliders').
     title : str
-        The plane's title.
+        The plane's title; a phone's width shows about 45 characters of it.
     alt : str
         Alt text of the static image that stands in for the app without JavaScript and in print.
 
@@ -89,7 +89,7 @@ class LiveGeodesic:
     """
 
     def __init__(self, theta1=(-1.0, 0.6), theta2=(1.5, 1.5), *,
-                 title: str = "Two Gaussians and the Fisher-Rao geodesic between them",
+                 title: str = "Two Gaussians and their Fisher-Rao geodesic",
                  alt: str = "The (mu, sigma) half-plane with two Gaussians as points, the Fisher-Rao "
                             "geodesic between them arching above the straight segment, and their two "
                             "densities below"):
@@ -112,10 +112,10 @@ class LiveGeodesic:
     def readout_html(self) -> str:
         """The readout as the browser writes it (``readout`` in ``js/geodesic_explorer.mjs``)."""
         q = {k: f"{v:.{DIGITS}f}" for k, v in self.quantities().items()}
-        return (f'<span data-quantity="d">Fisher-Rao distance d = <b>{q["d"]}</b></span><br>'
-                f'<span data-quantity="kl12">KL(p₁‖p₂) = <b>{q["kl12"]}</b></span> · '
-                f'<span data-quantity="kl21">KL(p₂‖p₁) = <b>{q["kl21"]}</b></span> · '
-                f'<span data-quantity="half">d²/2 = <b>{q["half"]}</b></span>')
+        return (f'<span data-quantity="d" style="white-space: nowrap">Fisher-Rao distance d = <b>{q["d"]}</b></span><br>'
+                f'<span data-quantity="kl12" style="white-space: nowrap">KL(p₁‖p₂) = <b>{q["kl12"]}</b></span> · '
+                f'<span data-quantity="kl21" style="white-space: nowrap">KL(p₂‖p₁) = <b>{q["kl21"]}</b></span> · '
+                f'<span data-quantity="half" style="white-space: nowrap">d²/2 = <b>{q["half"]}</b></span>')
 
     def _columns(self):
         (mu1, s1), (mu2, s2) = self.theta1, self.theta2
@@ -178,14 +178,15 @@ class LiveGeodesic:
         plane.add_layout(legend, "below")
         legend.orientation = "horizontal"
         legend.ncols = 2
-        legend.label_width = 150
+        legend.label_width = 120  # two columns within a phone's 390 px
         legend.border_line_alpha = 0
 
         (mlo, mhi), (slo, shi) = RANGES["mu"], RANGES["sigma"]
         (mu1, s1), (mu2, s2) = self.theta1, self.theta2
 
         def slider(name, title, low, high, value):
-            return Slider(start=low, end=high, step=STEP, value=value, title=title, name=name, width=WIDGET)
+            return Slider(start=low, end=high, step=STEP, value=value, title=title, name=name, width=WIDGET,
+                          format="0.00")
 
         controls = {"mu1": slider("mu1", "mean μ₁", mlo, mhi, mu1),
                     "sigma1": slider("sigma1", "standard deviation σ₁", slo, shi, s1),
@@ -206,7 +207,9 @@ class LiveGeodesic:
             plane.js_on_event(event, callback)
 
         wrap = [":host { flex-wrap: wrap; }"]  # on a narrow screen the second column wraps below
-        panel = column(readout,
+        note = Div(text="For nearby points both KL divergences approach d²/2 (to second order in d).",
+                   sizing_mode="stretch_width", styles={"font-size": "13px", "color": "#444"})
+        panel = column(readout, note,
                        row(column(Div(text="<b>Point 1</b> (circle)"), controls["mu1"], controls["sigma1"]),
                            column(Div(text="<b>Point 2</b> (square)"), controls["mu2"], controls["sigma2"]),
                            stylesheets=wrap),

@@ -118,10 +118,10 @@ export function readout(mu1, s1, mu2, s2, digits) {
   const f = (v) => v.toFixed(digits);
   return {
     values,
-    html: `<span data-quantity="d">Fisher-Rao distance d = <b>${f(values.d)}</b></span><br>` +
-      `<span data-quantity="kl12">KL(p₁‖p₂) = <b>${f(values.kl12)}</b></span> · ` +
-      `<span data-quantity="kl21">KL(p₂‖p₁) = <b>${f(values.kl21)}</b></span> · ` +
-      `<span data-quantity="half">d²/2 = <b>${f(values.half)}</b></span>`,
+    html: `<span data-quantity="d" style="white-space: nowrap">Fisher-Rao distance d = <b>${f(values.d)}</b></span><br>` +
+      `<span data-quantity="kl12" style="white-space: nowrap">KL(p₁‖p₂) = <b>${f(values.kl12)}</b></span> · ` +
+      `<span data-quantity="kl21" style="white-space: nowrap">KL(p₂‖p₁) = <b>${f(values.kl21)}</b></span> · ` +
+      `<span data-quantity="half" style="white-space: nowrap">d²/2 = <b>${f(values.half)}</b></span>`,
   };
 }
 
