@@ -1229,9 +1229,20 @@ def test_live_geodesic_works_by_keyboard(browser, site):
     page.get_by_role("slider", name="mean μ₁").focus()
     names = []
     for _ in range(5):
-        names.append(page.evaluate(_FOCUSED)["name"])
+        focused = page.evaluate(_FOCUSED)
+        names.append(focused["name"])
+        assert focused["outline"] != "none" and focused["width"] >= 1, f"no visible focus on {focused}"
         page.keyboard.press("Tab")
     assert names == ["mean μ₁", "standard deviation σ₁", "mean μ₂", "standard deviation σ₂", "Reset"], names
+    # Home on all four sliders: two equal points, at distance 0 with both KLs 0
+    for name in ("mean μ₁", "standard deviation σ₁", "mean μ₂", "standard deviation σ₂"):
+        page.get_by_role("slider", name=name).focus()
+        page.keyboard.press("Home")
+    state = _geo_state(page, state["readout"])
+    assert (state["mu1"], state["sigma1"]) == (state["mu2"], state["sigma2"]) == (-3.0, 0.2), state
+    quantities = _assert_geodesic_matches_natgrad_lib(state, "with two equal points")
+    assert quantities == {"d": 0.0, "kl12": 0.0, "kl21": 0.0, "half": 0.0}
+    assert set(state["geodesic"]["x"]) == {-3.0} and set(state["geodesic"]["y"]) == {0.2}
     page.get_by_role("slider", name="standard deviation σ₁").focus()
     page.keyboard.press("End")
     state = _geo_state(page, state["readout"])
