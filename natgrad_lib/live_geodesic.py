@@ -46,6 +46,30 @@ LABELS = {"point1": "p₁ = N(μ₁, σ₁²)", "point2": "p₂ = N(μ₂, σ₂
           "segment": "straight segment"}
 # the plane's view: every geodesic between points in range stays below sigma = 3.68
 VIEW = {"x": (-3.4, 3.4), "y": (0.0, 3.8)}
+# How the browser draws what moves (js/geodesic_explorer.mjs, draw), in CSS pixels; Bokeh draws
+# the legends' entries in the same style. Dashes as Bokeh sends its named patterns to the browser.
+STYLE = {
+    "segment": {"color": COLORS["segment"], "width": 1.5, "dash": [6]},
+    "geodesic": {"color": COLORS["geodesic"], "width": 2.5, "dash": []},
+    "point1": {"color": COLORS["point1"], "size": 14, "line": "white", "line_width": 1.5},
+    "point2": {"color": COLORS["point2"], "size": 13, "line": "white", "line_width": 1.5},
+    "density1": {"color": COLORS["point1"], "width": 2.2, "dash": []},
+    "density2": {"color": COLORS["point2"], "width": 2.2, "dash": [6]},
+}
+HEADROOM = 1.1  # the densities' axis ends 10 % above the higher peak
+
+
+def density_top(theta1, theta2) -> float:
+    """Top of the densities' axis: :data:`HEADROOM` times the higher peak, 1/(sqrt(2 pi) sigma).
+
+    The browser sets the same (``densityTop`` in ``js/geodesic_explorer.mjs``).
+
+    Examples
+    --------
+    >>> round(density_top((0.0, 1.0), (2.0, 0.5)), 6)
+    0.877673
+    """
+    return HEADROOM / (math.sqrt(2.0 * math.pi) * min(theta1[1], theta2[1]))
 
 
 def _check_point(theta, name):
@@ -137,7 +161,7 @@ class LiveGeodesic:
     def _build(self):
         from bokeh import events
         from bokeh.layouts import column, row
-        from bokeh.models import Button, ColumnDataSource, CustomJS, DataRange1d, Div, Range1d, Slider
+        from bokeh.models import Button, ColumnDataSource, CustomJS, Div, Range1d, Slider
         from bokeh.plotting import figure
 
         from .live import FOCUS_CSS
@@ -148,24 +172,30 @@ class LiveGeodesic:
                        tools="", toolbar_location=None, background_fill_color="white",
                        x_axis_label="mean μ", y_axis_label="standard deviation σ", name="plane")
         plane.title.text_font_size = "13px"
-        plane.line("x", "y", source=sources["segment"], color=COLORS["segment"], line_width=1.5,
-                   line_dash="dashed", legend_label=LABELS["segment"])
-        plane.line("x", "y", source=sources["geodesic"], color=COLORS["geodesic"], line_width=2.5,
-                   legend_label=LABELS["geodesic"])
-        plane.scatter("x", "y", source=sources["point1"], marker="circle", size=14, fill_color=COLORS["point1"],
-                      line_color="white", line_width=1.5, legend_label=LABELS["point1"])
-        plane.scatter("x", "y", source=sources["point2"], marker="square", size=13, fill_color=COLORS["point2"],
-                      line_color="white", line_width=1.5, legend_label=LABELS["point2"])
         densities = figure(height=230, sizing_mode="stretch_width", min_width=300, max_width=720,
-                           x_range=Range1d(*X_DENSITY), y_range=DataRange1d(start=0.0, range_padding=0.08),
+                           x_range=Range1d(*X_DENSITY), y_range=Range1d(0.0, density_top(self.theta1, self.theta2)),
                            title="The two densities", tools="", toolbar_location=None,
                            background_fill_color="white", x_axis_label="x", y_axis_label="density",
                            name="densities")
         densities.title.text_font_size = "13px"
-        densities.line("x", "y", source=sources["density1"], color=COLORS["point1"], line_width=2.2,
-                       legend_label="p₁(x)")
-        densities.line("x", "y", source=sources["density2"], color=COLORS["point2"], line_width=2.2,
-                       line_dash="dashed", legend_label="p₂(x)")
+
+        # What moves is drawn by the browser's module on each plot's overlay canvas (draw in
+        # js/geodesic_explorer.mjs), as natgrad_lib.live's explorer does: Bokeh's repaint of a
+        # whole plot for every pointer move was most of the time from a drag to the drawn frame.
+        # The sources stay the record of what is drawn. The legends show renderers without data
+        # in the same style (one NaN point, which the plot does not show).
+        still = ColumnDataSource({"x": [math.nan], "y": [math.nan]}, name="legend_stand_in")
+        st = STYLE
+        plane.line("x", "y", source=still, color=st["segment"]["color"], line_width=st["segment"]["width"],
+                   line_dash=st["segment"]["dash"], legend_label=LABELS["segment"])
+        plane.line("x", "y", source=still, color=st["geodesic"]["color"], line_width=st["geodesic"]["width"],
+                   legend_label=LABELS["geodesic"])
+        for name, marker in (("point1", "circle"), ("point2", "square")):
+            plane.scatter("x", "y", source=still, marker=marker, size=st[name]["size"], fill_color=st[name]["color"],
+                          line_color=st[name]["line"], line_width=st[name]["line_width"], legend_label=LABELS[name])
+        for name, label in (("density1", "p₁(x)"), ("density2", "p₂(x)")):
+            densities.line("x", "y", source=still, color=st[name]["color"], line_width=st[name]["width"],
+                           line_dash=st[name]["dash"], legend_label=label)
         for p in (plane, densities):
             p.legend.location = "top_left"
             p.legend.label_text_font_size = "11px"
@@ -197,8 +227,9 @@ class LiveGeodesic:
                       styles={"font-size": "14px", "padding": "4px 0"})
         callback = CustomJS.from_file(
             str(JS_MODULE), controls=controls, sources=sources, readout=readout, plot=plane,
+            density_plot=densities, style=STYLE,
             defaults={"mu1": mu1, "sigma1": s1, "mu2": mu2, "sigma2": s2},
-            config={"n_geodesic": N_GEODESIC, "digits": DIGITS})
+            config={"n_geodesic": N_GEODESIC, "digits": DIGITS, "headroom": HEADROOM})
         callback.name = "live_update"
         for name in ("mu1", "sigma1", "mu2", "sigma2"):
             controls[name].js_on_change("value", callback)

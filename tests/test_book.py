@@ -1124,7 +1124,8 @@ _GEO_STATE = """() => {
   })(root);
   return {mu1: get('mu1').value, sigma1: get('sigma1').value, mu2: get('mu2').value, sigma2: get('sigma2').value,
           geodesic: xy('geodesic'), segment: xy('segment'), point1: xy('point1'), point2: xy('point2'),
-          density1: xy('density1'), density2: xy('density2'), readout: get('readout').text, shown: shown};
+          density1: xy('density1'), density2: xy('density2'), readout: get('readout').text, shown: shown,
+          top: get('densities').y_range.end};
 }""" % _GEO_DOC
 
 # The sources were computed from the sliders' current values, and the readout is on the screen.
@@ -1138,9 +1139,9 @@ _GEO_SETTLED = """(old) => {
     && get('readout').text !== old;
 }""" % _GEO_DOC
 
-# Page coordinates of a point (mu, sigma) of the figure's plane.
-_GEO_TO_PAGE = """([mu, sigma]) => {
-  const plot = (%s).get_model_by_name('plane');
+# Page coordinates of a point (mu, sigma) of the figure's plane (or (x, p(x)) of its densities).
+_GEO_TO_PAGE = """([mu, sigma, name = 'plane']) => {
+  const plot = (%s).get_model_by_name(name);
   const find = (v) => v.model === plot ? v : (v.child_views ?? []).map(find).find(Boolean);
   const view = [...Bokeh.index.roots].map(find).find(Boolean);
   const rect = view.canvas_view.el.getBoundingClientRect();
@@ -1191,6 +1192,7 @@ def _assert_geodesic_matches_natgrad_lib(state, what):
     d = fisher_rao_distance(p, q)
     expected = {"d": d, "kl12": kl_divergence(p, q, "mean_std"), "kl21": kl_divergence(q, p, "mean_std"),
                 "half": 0.5 * d * d}
+    assert state["top"] == pytest.approx(live_geodesic.density_top(p, q), rel=1e-12), f"{what}: densities' axis"
     half_unit = 0.5 * 10.0 ** -live_geodesic.DIGITS
     for key, value in expected.items():
         shown = state["shown"][key]  # what the reader reads, e.g. "Fisher-Rao distance d = 1.2345"
@@ -1200,11 +1202,41 @@ def _assert_geodesic_matches_natgrad_lib(state, what):
     return expected
 
 
+def _assert_geodesic_drawn(page, state, what):
+    """In a screenshot, as a reader sees it: the geodesic, the two points and the two densities in
+    their colours where the page's sources say they are."""
+    from PIL import Image
+
+    from natgrad_lib.live_geodesic import STYLE
+
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    g = state["geodesic"]
+    segment = [page.evaluate(_GEO_TO_PAGE, [x, y]) for x, y in zip(state["segment"]["x"], state["segment"]["y"])]
+    points = [page.evaluate(_GEO_TO_PAGE, [state[f"point{i}"]["x"][0], state[f"point{i}"]["y"][0]]) for i in (1, 2)]
+    n = len(g["x"])
+    along = [page.evaluate(_GEO_TO_PAGE, [g["x"][i], g["y"][i]]) for i in range(n // 5, n - n // 5, n // 10)]
+    clear = [p for p in along if _far_from_lines(p, [segment], 4) and _far_from(p, points, 12)]
+    missing = [p for p in clear if not _shows(image, p, _rgb(STYLE["geodesic"]["color"]), tolerance=80)]
+    assert not missing, f"{what}: the geodesic is not drawn at {missing} of {len(clear)} points"
+    for i, xy in zip((1, 2), points):
+        assert _shows(image, xy, _rgb(STYLE[f"point{i}"]["color"]), radius=1), f"{what}: point {i} not drawn at {xy}"
+    peaks = []
+    for i in (1, 2):
+        d = state[f"density{i}"]
+        k = max(range(len(d["y"])), key=d["y"].__getitem__)
+        peaks.append(page.evaluate(_GEO_TO_PAGE, [d["x"][k], d["y"][k], "densities"]))
+    for i, xy in zip((1, 2), peaks):
+        if _far_from(xy, [peaks[2 - i]], 10):
+            assert _shows(image, xy, _rgb(STYLE[f"density{i}"]["color"]), radius=3), f"{what}: p{i} not drawn at {xy}"
+    return image
+
+
 def test_live_geodesic_loads_and_opens_with_natgrad_libs_state(browser, site):
     """The page embeds the figure offline, and what it shows first is natgrad_lib's."""
     page, (external, failed, errors) = _open_geodesic(browser, site)
     state = _geo_state(page)
     _assert_geodesic_matches_natgrad_lib(state, "on opening")
+    _assert_geodesic_drawn(page, state, "on opening")
     page.close()
     assert not external, f"requests left the site: {external}"
     assert not failed, f"failed requests: {failed}"
@@ -1225,6 +1257,7 @@ def test_live_geodesic_works_by_keyboard(browser, site):
     assert state["mu2"] == pytest.approx(first["mu2"] + 4 * 0.05), "ArrowRight did not move mean μ₂ by 4 steps"
     assert (state["mu1"], state["sigma1"], state["sigma2"]) == (first["mu1"], first["sigma1"], first["sigma2"])
     _assert_geodesic_matches_natgrad_lib(state, "after mean μ₂ ArrowRight x4")
+    _assert_geodesic_drawn(page, state, "after mean μ₂ ArrowRight x4")
     # every slider is reached by Tab from the first, each with its name, and Reset by Tab too
     page.get_by_role("slider", name="mean μ₁").focus()
     names = []
@@ -1276,11 +1309,13 @@ def test_live_geodesic_follows_a_drag_and_a_click(browser, site):
     assert state["mu2"] == pytest.approx(target[0], abs=0.03) and state["sigma2"] == pytest.approx(target[1], abs=0.03)
     assert (state["mu1"], state["sigma1"]) == (first["mu1"], first["sigma1"]), "the drag moved the other point"
     _assert_geodesic_matches_natgrad_lib(state, "after a drag of point 2")
-    # the geodesic is drawn where the page computed it: black at its middle, away from the segment
-    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    g = state["geodesic"]
-    middle = page.evaluate(_GEO_TO_PAGE, [g["x"][len(g["x"]) // 2], g["y"][len(g["y"]) // 2]])
-    assert _shows(image, middle, (0, 0, 0), tolerance=80), f"no geodesic drawn at {middle}"
+    # drawn where the page computed it, and the old geodesic is gone where the new one does not pass
+    image = _assert_geodesic_drawn(page, state, "after a drag of point 2")
+    new = [page.evaluate(_GEO_TO_PAGE, [x, y]) for x, y in zip(state["geodesic"]["x"], state["geodesic"]["y"])]
+    old = [page.evaluate(_GEO_TO_PAGE, [x, y]) for x, y in zip(first["geodesic"]["x"], first["geodesic"]["y"])]
+    gone = [p for p in old[::5] if _far_from_lines(p, [new], 10)]
+    left = [p for p in gone if _shows(image, p, (0, 0, 0), tolerance=80)]
+    assert len(gone) >= 5 and not left, f"the old geodesic is still drawn at {left[:5]} of {len(gone)}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".natgrad-live").screenshot(path=str(SCREENSHOTS / "geodesic_explorer_after_drag.png"))
     # a click nearer to point 1 moves point 1, not point 2
@@ -1290,6 +1325,7 @@ def test_live_geodesic_follows_a_drag_and_a_click(browser, site):
     assert after["mu1"] == pytest.approx(near1[0], abs=0.03) and after["sigma1"] == pytest.approx(near1[1], abs=0.03)
     assert (after["mu2"], after["sigma2"]) == (state["mu2"], state["sigma2"])
     _assert_geodesic_matches_natgrad_lib(after, "after a click near point 1")
+    _assert_geodesic_drawn(page, after, "after a click near point 1")
     page.close()
     assert not _unexpected(errors), errors
 

@@ -55,7 +55,9 @@ def _cases():
         app = live_geodesic.LiveGeodesic(p, q)
         readouts.append({"mu1": p[0], "s1": p[1], "mu2": q[0], "s2": q[1], "digits": live_geodesic.DIGITS,
                          "html": app.readout_html()})
-    return {"rtol": RTOL, "pairs": pairs, "densities": densities, "readouts": readouts}
+    tops = [{"s1": s1, "s2": s2, "headroom": live_geodesic.HEADROOM,
+             "top": live_geodesic.density_top((0.0, s1), (1.0, s2))} for s1, s2 in ((1.0, 0.5), (0.2, 3.0), (2.5, 2.5))]
+    return {"rtol": RTOL, "pairs": pairs, "densities": densities, "readouts": readouts, "tops": tops}
 
 
 def test_javascript_numerics_equal_natgrad_lib(tmp_path):
@@ -94,6 +96,10 @@ def test_opening_sources_are_natgrad_libs():
     assert q_["d"] == fisher_rao_distance(p, q) and q_["half"] == 0.5 * q_["d"] ** 2
     assert q_["kl12"] == kl_divergence(p, q, "mean_std") and q_["kl21"] == kl_divergence(q, p, "mean_std")
     assert f"d = <b>{q_['d']:.4f}</b>" in m["readout"].text
+    # the densities' axis holds both peaks, with the headroom the browser keeps
+    peak = max(max(m["density1"].data["y"]), max(m["density2"].data["y"]))
+    top = app.models["densities"].y_range.end
+    assert top == live_geodesic.density_top(p, q) and peak < top <= live_geodesic.HEADROOM * peak * (1 + 1e-3)
 
 
 def test_html_is_offline_and_has_a_static_stand_in():

@@ -6,7 +6,9 @@
 //      formulas, same operations in the same order, so that the two agree to rounding;
 //      tests/js/geodesic_explorer.test.mjs holds them to 1e-12 relative.
 //   2. The Bokeh glue (default export): what every slider, click, drag and Reset runs. It fills
-//      the ColumnDataSources that Bokeh draws, and the readout.
+//      the ColumnDataSources (the record of what is drawn) and the readout, and draws what moves
+//      on each plot's overlay canvas, as live_explorer.mjs does: Bokeh's repaint of a whole plot
+//      for every pointer move was most of the time from a drag to the drawn frame.
 
 const SQRT2 = Math.sqrt(2.0);
 const INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
@@ -109,6 +111,11 @@ export function density(mu, sigma, xs) {
   });
 }
 
+/** Top of the densities' axis: headroom times the higher peak (natgrad_lib.live_geodesic.density_top). */
+export function densityTop(s1, s2, headroom) {
+  return headroom / (Math.sqrt(2.0 * Math.PI) * Math.min(s1, s2));
+}
+
 /** The readout's HTML: the distance, both KLs and d^2/2, with `digits` decimals. */
 export function readout(mu1, s1, mu2, s2, digits) {
   const d = fisherRaoDistance(mu1, s1, mu2, s2);
@@ -127,8 +134,9 @@ export function readout(mu1, s1, mu2, s2, digits) {
 
 // --- the Bokeh glue ---------------------------------------------------------------------------
 
-// Which point a drag moves (from its start), and whether the sliders are being set by the module.
-const state = { dragging: null, busy: false };
+// Which point a drag moves (from its start), whether the sliders are being set by the module,
+// Bokeh's index of views (from the callback's context) and the two plots' views (found once).
+const state = { dragging: null, busy: false, index: undefined, views: new Map() };
 
 function values(args) {
   const c = args.controls;
@@ -147,7 +155,89 @@ function recompute(args) {
   const xs = sources.density1.data.x;
   sources.density1.data = { x: xs, y: density(v.mu1, v.s1, xs) };
   sources.density2.data = { x: xs, y: density(v.mu2, v.s2, xs) };
+  const top = densityTop(v.s1, v.s2, config.headroom);
+  // Bokeh repaints the densities' axes when the range changes, and the module draws again then
+  if (args.density_plot.y_range.end !== top) args.density_plot.y_range.end = top;
   args.readout.text = readout(v.mu1, v.s1, v.mu2, v.s2, config.digits).html;
+  draw(args);
+}
+
+// --- drawing what moves -----------------------------------------------------------------------
+
+// The view of a plot, searched down from the root views Bokeh gives the callback.
+function findView(plot) {
+  const find = (view) => view.model === plot ? view : view.children_views().map(find).find(Boolean);
+  for (const root of state.index?.roots ?? []) {
+    const view = root.model.document === plot.document ? find(root) : undefined;
+    if (view !== undefined) return view;
+  }
+  return undefined;
+}
+
+// The overlay canvas of a plot, cleared, clipped to its frame, with the maps from data to pixels.
+function layerOf(args, plot) {
+  let view = state.views.get(plot);
+  if (view === undefined) {
+    view = findView(plot);
+    if (view === undefined) return undefined;  // not embedded yet: the first paint draws
+    state.views.set(plot, view);
+    // Bokeh clears the overlay when it repaints the plot (a resize, a new range): draw again
+    view.repainted.connect(() => draw(args));
+  }
+  const layer = view.canvas_view.overlays;
+  const f = view.frame.bbox, xr = plot.x_range, yr = plot.y_range;
+  const kx = f.width / (xr.end - xr.start), ky = f.height / (yr.end - yr.start);
+  const ctx = layer.prepare();  // cleared, and scaled for the screen's pixel ratio
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(f.left, f.top, f.width, f.height);
+  ctx.clip();
+  ctx.lineJoin = "round";
+  return { layer, ctx, sx: (x) => f.left + (x - xr.start) * kx, sy: (y) => f.top + (yr.end - y) * ky };
+}
+
+function stroke(ctx, sx, sy, data, s) {
+  ctx.strokeStyle = s.color;
+  ctx.lineWidth = s.width;
+  ctx.setLineDash(s.dash);
+  ctx.beginPath();
+  for (let i = 0; i < data.x.length; i++) {
+    if (i === 0) ctx.moveTo(sx(data.x[i]), sy(data.y[i]));
+    else ctx.lineTo(sx(data.x[i]), sy(data.y[i]));
+  }
+  ctx.stroke();
+}
+
+function marker(ctx, x, y, s, square) {
+  ctx.beginPath();
+  if (square) ctx.rect(x - s.size / 2, y - s.size / 2, s.size, s.size);
+  else ctx.arc(x, y, s.size / 2, 0, 2 * Math.PI);
+  ctx.fillStyle = s.color;
+  ctx.fill();
+  ctx.setLineDash([]);
+  ctx.strokeStyle = s.line;
+  ctx.lineWidth = s.line_width;
+  ctx.stroke();
+}
+
+/** Draw the sources of what moves on the two plots' overlay canvases; false before embedding. */
+export function draw(args) {
+  const { sources, style } = args;
+  const plane = layerOf(args, args.plot), dens = layerOf(args, args.density_plot);
+  if (plane === undefined || dens === undefined) return false;
+  let { ctx, sx, sy } = plane;
+  stroke(ctx, sx, sy, sources.segment.data, style.segment);
+  stroke(ctx, sx, sy, sources.geodesic.data, style.geodesic);
+  marker(ctx, sx(sources.point1.data.x[0]), sy(sources.point1.data.y[0]), style.point1, false);
+  marker(ctx, sx(sources.point2.data.x[0]), sy(sources.point2.data.y[0]), style.point2, true);
+  ctx.restore();
+  plane.layer.finish();
+  ({ ctx, sx, sy } = dens);
+  stroke(ctx, sx, sy, sources.density2.data, style.density2);
+  stroke(ctx, sx, sy, sources.density1.data, style.density1);
+  ctx.restore();
+  dens.layer.finish();
+  return true;
 }
 
 function clamp(v, slider) {
@@ -181,11 +271,12 @@ function reset(args) {
 }
 
 /** What Bokeh runs on every change, click and drag (one CustomJS, so one module and one state). */
-export default function update(args, obj) {
+export default function update(args, obj, data, context) {
+  state.index ??= context?.index;
   const event = obj != null && typeof obj.event_name === "string" ? obj.event_name : null;
   switch (event) {
-    case "draw":  // once embedded: Python's sources, recomputed here from the sliders (the same)
-      recompute(args);
+    case "draw":  // once embedded: Python's sources, drawn as they are
+      draw(args);
       return;
     case "button_click":
       state.dragging = null;

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
-  density, fisherRaoDistance, geodesic, klDivergence, readout,
+  density, densityTop, fisherRaoDistance, geodesic, klDivergence, readout,
 } from "../../natgrad_lib/js/geodesic_explorer.mjs";
 
 const cases = JSON.parse(readFileSync(process.env.NATGRAD_JS_CASES, "utf8"));
@@ -69,6 +69,9 @@ test("the densities and the readout", () => {
   for (const c of cases.densities) {
     const got = density(c.mu, c.sigma, c.x);
     got.forEach((v, i) => assert.ok(relative(v, c.y[i]) <= RTOL, `density (${c.mu}, ${c.sigma}) at ${c.x[i]}`));
+  }
+  for (const c of cases.tops) {
+    assert.ok(relative(densityTop(c.s1, c.s2, c.headroom), c.top) <= RTOL, `densityTop(${c.s1}, ${c.s2})`);
   }
   for (const c of cases.readouts) {
     assert.equal(readout(c.mu1, c.s1, c.mu2, c.s2, c.digits).html, c.html, name(c));
