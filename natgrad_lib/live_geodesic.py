@@ -105,6 +105,14 @@ class LiveGeodesic:
         If a point is not a pair of numbers in the sliders' ranges (the message names it), or
         ``title`` or ``alt`` is not a non-empty string.
 
+    Notes
+    -----
+    In a chapter, the app is the last expression of a code cell, as ``chapters/explorer.ipynb``
+    shows :class:`~natgrad_lib.live.LiveExplorer`: the book's page then embeds it and serves
+    BokehJS, and JupyterLab runs it through ``jupyter_bokeh``. The cell needs no figure metadata
+    (the static image carries ``alt``). The browser tests (``tests/test_book.py``,
+    ``test_live_geodesic_*``) expect exactly one such app on ``chapters/gaussian_geometry.html``.
+
     Examples
     --------
     >>> app = LiveGeodesic((-1.0, 0.5), (1.5, 1.2))
