@@ -1287,6 +1287,12 @@ def test_live_geodesic_works_by_keyboard(browser, site):
     assert [state[k] for k in ("mu1", "sigma1", "mu2", "sigma2")] == [first[k] for k in ("mu1", "sigma1", "mu2", "sigma2")]
     assert state["readout"] == first["readout"]
     expect(handle).to_have_attribute("aria-label", "mean μ₂")
+    live = page.evaluate("""() => {  // the readout is a live region: a screen reader says its changes
+        const find = (v) => v.model === (%s).get_model_by_name('readout') ? v
+                                                                          : (v.child_views ?? []).map(find).find(Boolean);
+        const view = [...Bokeh.index.roots].map(find).find(Boolean);
+        return [view.el.getAttribute('aria-live'), view.el.innerText !== undefined]; }""" % _GEO_DOC)
+    assert live == ["polite", True], live
     page.close()
     assert not _unexpected(errors), errors
 

@@ -275,9 +275,13 @@ export default function update(args, obj, data, context) {
   state.index ??= context?.index;
   const event = obj != null && typeof obj.event_name === "string" ? obj.event_name : null;
   switch (event) {
-    case "draw":  // once embedded: Python's sources, drawn as they are
+    case "draw": {  // once embedded: Python's sources, drawn as they are
       draw(args);
+      // a screen reader says the new distance and KLs after a slider's value
+      const view = findView(args.readout);
+      if (view !== undefined) view.el.setAttribute("aria-live", "polite");
       return;
+    }
     case "button_click":
       state.dragging = null;
       reset(args);
