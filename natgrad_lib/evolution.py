@@ -215,20 +215,22 @@ def rank_utilities(values) -> np.ndarray:
     (True, 1)
     """
     values = _as_point(values, "values")
-    n = count(values.size, "len(values)", 2)
+    count(values.size, "len(values)", 2)
+    return _utilities(values)
+
+
+def _utilities(values: np.ndarray) -> np.ndarray:
+    n = values.size
     k = np.arange(1, n + 1)
     raw = np.maximum(0.0, np.log(n / 2 + 1) - np.log(k))
     by_rank = raw / raw.sum() - 1.0 / n
     order = np.argsort(values, kind="stable")
-    u = np.empty(n)
-    u[order] = by_rank
-    # ties share their utilities, so that only the order of the values matters
     sorted_values = values[order]
-    start = 0
-    for end in range(1, n + 1):
-        if end == n or sorted_values[end] != sorted_values[start]:
-            u[order[start:end]] = by_rank[start:end].mean()
-            start = end
+    # ties share the mean of their utilities, so that only the order of the values matters
+    group = np.cumsum(np.r_[True, sorted_values[1:] != sorted_values[:-1]]) - 1
+    shared = np.bincount(group, weights=by_rank) / np.bincount(group)
+    u = np.empty(n)
+    u[order] = shared[group]
     return u
 
 
@@ -320,7 +322,7 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
         if not np.all(np.isfinite(values)):
             raise diverged(step, "f returned non-finite values")
         if fitness_shaping:
-            values = -n_samples * rank_utilities(values)
+            values = -n_samples * _utilities(values)
         with np.errstate(all="ignore"):
             g_mu_scaled, g_log_sigma = _score_terms(values, z)
             if natural:
