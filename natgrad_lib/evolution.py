@@ -140,7 +140,7 @@ def search_gradient(f: Callable, mu, sigma, n_samples: int, seed: int | None = N
     Examples
     --------
     >>> g_mu, g_log_sigma = search_gradient(scaled_quadratic, [1.0, 1.0], [0.5, 0.5], 2000, seed=0)
-    >>> bool(abs(g_mu[1] - 100.0) < 10.0)  # exact: scales * mu = (1, 100), standard error ~ 2
+    >>> bool(abs(g_mu[1] - 100.0) < 10.0)  # exact: scales * mu = (1, 100); standard error ~ 3.4
     True
     """
     mu = _as_point(mu, "mu")
