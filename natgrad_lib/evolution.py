@@ -89,7 +89,7 @@ def _score_terms(values: np.ndarray, z: np.ndarray):
     z_i and the estimate stays unbiased; summed over i it equals n/(n-1) (values - mean).
     """
     n = values.shape[0]
-    centred = (values - values.mean()) * (n / (n - 1))
+    centred = (values - values.sum() / n) * (n / (n - 1))
     g_mu_scaled = centred @ z / n  # times 1/sigma gives the mu part
     g_log_sigma = centred @ (z * z - 1.0) / n
     return g_mu_scaled, g_log_sigma
@@ -219,17 +219,24 @@ def rank_utilities(values) -> np.ndarray:
     return _utilities(values)
 
 
-def _utilities(values: np.ndarray) -> np.ndarray:
-    n = values.size
-    k = np.arange(1, n + 1)
-    raw = np.maximum(0.0, np.log(n / 2 + 1) - np.log(k))
-    by_rank = raw / raw.sum() - 1.0 / n
+def _rank_weights(n: int) -> np.ndarray:
+    raw = np.maximum(0.0, np.log(n / 2 + 1) - np.log(np.arange(1, n + 1)))
+    return raw / raw.sum() - 1.0 / n
+
+
+def _utilities(values: np.ndarray, by_rank: np.ndarray | None = None) -> np.ndarray:
+    if by_rank is None:
+        by_rank = _rank_weights(values.size)
     order = np.argsort(values, kind="stable")
+    u = np.empty(values.size)
     sorted_values = values[order]
+    tied = sorted_values[1:] == sorted_values[:-1]
+    if not tied.any():
+        u[order] = by_rank
+        return u
     # ties share the mean of their utilities, so that only the order of the values matters
-    group = np.cumsum(np.r_[True, sorted_values[1:] != sorted_values[:-1]]) - 1
+    group = np.concatenate([[0], np.cumsum(~tied)])
     shared = np.bincount(group, weights=by_rank) / np.bincount(group)
-    u = np.empty(n)
     u[order] = shared[group]
     return u
 
@@ -313,17 +320,24 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
             f"evolution_strategy diverged at step {step}: {what} (mu = {mu.tolist()}, "
             f"log sigma = {log_sigma.tolist()}); try a smaller lr than {lr}")
 
-    for step in range(1, steps + 1):
-        if target is not None and _evaluate(f, mu[None, :])[0] <= target:
-            break
-        sigma = np.exp(log_sigma)
-        z = rng.standard_normal((n_samples, mu.size))
-        values = _evaluate(f, mu + sigma * z)
-        if not np.all(np.isfinite(values)):
-            raise diverged(step, "f returned non-finite values")
-        if fitness_shaping:
-            values = -n_samples * _utilities(values)
-        with np.errstate(all="ignore"):
+    by_rank = _rank_weights(n_samples)
+    with np.errstate(all="ignore"):  # overflow is caught below, as a clear error
+        for step in range(1, steps + 1):
+            sigma = np.exp(log_sigma)
+            z = rng.standard_normal((n_samples, mu.size))
+            x = mu + sigma * z
+            if target is None:
+                values = _evaluate(f, x)
+            else:
+                # one call of f for the mean and the samples: f(mu) decides whether to stop
+                both = _evaluate(f, np.vstack([mu, x]))
+                if both[0] <= target:
+                    break
+                values = both[1:]
+            if not np.isfinite(values).all():
+                raise diverged(step, "f returned non-finite values")
+            if fitness_shaping:
+                values = -n_samples * _utilities(values, by_rank)
             g_mu_scaled, g_log_sigma = _score_terms(values, z)
             if natural:
                 mu = mu - lr * sigma * g_mu_scaled
@@ -331,11 +345,11 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
             else:
                 mu = mu - lr * g_mu_scaled / sigma
                 log_sigma = log_sigma - lr * g_log_sigma
-        # exp(log_sigma) must stay a positive double: |log sigma| < 700
-        if not (np.all(np.isfinite(mu)) and np.all(np.abs(log_sigma) < 700)):
-            raise diverged(step, "mu or log sigma left the floating-point range")
-        mus.append(mu.copy())
-        sigmas.append(np.exp(log_sigma))
+            # exp(log_sigma) must stay a positive double: |log sigma| < 700
+            if not (np.isfinite(mu).all() and (np.abs(log_sigma) < 700).all()):
+                raise diverged(step, "mu or log sigma left the floating-point range")
+            mus.append(mu)
+            sigmas.append(np.exp(log_sigma))
     return SearchPath(np.array(mus), np.array(sigmas))
 
 
