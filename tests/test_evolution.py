@@ -148,3 +148,22 @@ def test_bad_arguments_raise_value_errors(call, match):
 def test_f_returning_nan_is_reported():
     with pytest.raises(ValueError, match="non-finite"):
         es.search_gradient(lambda x: np.full(len(x), np.nan), [0.0], [1.0], 5, 0)
+
+
+def test_run_reports_f_overflowing_instead_of_returning_nan():
+    def explodes(x):
+        return np.where(x[:, 0] > 0.5, np.inf, es.rosenbrock(x))
+
+    with pytest.raises(es.SearchDiverged, match="f returned non-finite values"):
+        es.evolution_strategy(explodes, [0.0, 0.0], [1.0, 1.0], 0.1, 10, 10, 0)
+
+
+def test_target_stops_the_run_and_the_path_is_a_prefix():
+    kwargs = dict(mu0=[1.0, 1.0], sigma0=[0.5, 0.5], lr=1.0, steps=100, n_samples=10, seed=0,
+                  fitness_shaping=True)
+    full = es.evolution_strategy(es.scaled_quadratic, **kwargs)
+    short = es.evolution_strategy(es.scaled_quadratic, **kwargs, target=1e-4)
+    k = len(short.mu) - 1
+    assert k < 100 and es.scaled_quadratic(short.mu[-1:])[0] <= 1e-4
+    assert np.all(es.scaled_quadratic(short.mu[:-1]) > 1e-4)
+    assert np.array_equal(full.mu[: k + 1], short.mu)
