@@ -13,6 +13,10 @@ The chapters beyond the post use three more models, each in its own module, also
 loaded on first use: ``natgrad_lib.regression`` (linear regression; the empirical
 Fisher), ``natgrad_lib.logistic`` (logistic regression; Fisher scoring, IRLS, Newton)
 and ``natgrad_lib.online`` (online estimation of a Gaussian mean; Fisher efficiency).
+The part "Natural gradient elsewhere" adds ``natgrad_lib.fisher_rao`` (the Fisher-Rao
+geometry of the Gaussian family), ``natgrad_lib.evolution`` (natural evolution
+strategies) and ``natgrad_lib.policy`` (the natural policy gradient on a small MDP);
+``natgrad_lib.live_geodesic`` is the kernel-free geodesic figure beside ``natgrad_lib.live``.
 """
 
 from .charts import CHARTS, COORDINATE_NAMES, chart_jacobian, check_chart, to_chart, validate_theta
@@ -50,7 +54,9 @@ __all__ = [
     "kl_ellipse",
     "natural_gradient_step",
     "display",
+    "evolution",
     "fisher_rao",
+    "live_geodesic",
     "logistic",
     "online",
     "plotting",
@@ -83,8 +89,8 @@ __version__ = "0.1.0"
 
 # Plotting (Matplotlib), symbolic helpers (SymPy) and widgets (ipywidgets) sit on top of
 # the numerics and are imported on first use, so `import natgrad_lib` stays light.
-_LAZY_SUBMODULES = {"display", "expfam", "fisher_rao", "live", "logistic", "network", "online", "plotting", "regression", "symbolic",
-                    "widgets"}
+_LAZY_SUBMODULES = {"display", "evolution", "expfam", "fisher_rao", "live", "live_geodesic", "logistic", "network", "online",
+                    "plotting", "policy", "regression", "symbolic", "widgets"}
 
 
 def __getattr__(name):
