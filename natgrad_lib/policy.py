@@ -41,6 +41,7 @@ __all__ = [
     "start_value",
 ]
 
+PINV_TOL = 1e-10  # relative cut-off of the pseudo-inverse of the Fisher (see _pinv)
 _SUM_TOL = 1e-9  # how far a row of probabilities may be from summing to 1 (rounding, not modelling)
 
 
@@ -185,13 +186,21 @@ def _fisher(pi: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def _natural(mdp: MDP, pi: np.ndarray, grad: np.ndarray, d: np.ndarray) -> np.ndarray:
-    # rcond well above rounding: the null directions of F must be dropped, not inverted
-    with np.errstate(all="ignore"):
-        step = np.linalg.pinv(_fisher(pi, d), rcond=1e-12, hermitian=True) @ grad.ravel()
-    if not np.all(np.isfinite(step)):
-        raise ValueError("the Fisher underflows at this theta: the policy is deterministic to double "
-                         "precision; stop the natural policy gradient earlier or use a smaller lr")
-    return step.reshape(grad.shape)
+    return (_pinv(_fisher(pi, d), d.max()) @ grad.ravel()).reshape(grad.shape)
+
+
+def _pinv(F: np.ndarray, scale: float) -> np.ndarray:
+    """Pseudo-inverse of the symmetric ``F``, keeping eigenvalues above ``PINV_TOL * scale``.
+
+    The eigenvalues of ``F`` are computed with an absolute error of about 1e-16 times its
+    largest entry, which is at most ``scale = max d``, not its largest eigenvalue: a policy
+    close to deterministic has all eigenvalues small. Measuring the cut-off against ``scale``
+    drops the null directions (the all-ones vector of each state) and the eigenvalues that
+    rounding has made meaningless, and inverts only the rest.
+    """
+    w, U = np.linalg.eigh(F)
+    keep = w > PINV_TOL * scale
+    return (U[:, keep] / w[keep]) @ U[:, keep].T
 
 
 def softmax_policy(theta) -> np.ndarray:
@@ -391,6 +400,8 @@ def natural_policy_gradient(mdp: MDP, theta) -> np.ndarray:
     ``F`` is singular (see :func:`policy_fisher`), so the Moore-Penrose pseudo-inverse picks
     the solution of ``F w = grad`` with no component along the all-ones direction of each
     state. Any other solution differs by a constant per state, which the softmax ignores.
+    Eigenvalues below ``PINV_TOL * max(d)`` count as zero: for a policy that gives an action
+    a probability below about 1e-10 the step leaves that action's logit where it is.
 
     Parameters
     ----------
