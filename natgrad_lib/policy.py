@@ -231,7 +231,7 @@ def softmax_policy(theta) -> np.ndarray:
 
     References
     ----------
-    Agarwal et al. (2021), section 4.
+    Agarwal et al. (2021).
     """
     return _softmax(_finite_array(theta, "theta", 2))
 
@@ -325,7 +325,7 @@ def discounted_state_distribution(mdp: MDP, pi) -> np.ndarray:
 
     References
     ----------
-    Agarwal et al. (2021), section 2.
+    Agarwal et al. (2021).
     """
     mdp = _check_mdp(mdp)
     return _evaluate(mdp, _check_pi(mdp, pi))[2]
@@ -354,7 +354,7 @@ def policy_gradient(mdp: MDP, theta) -> np.ndarray:
 
     References
     ----------
-    Sutton et al. (2000), theorem 1; Agarwal et al. (2021), lemma 4.1 (eq. 8).
+    Sutton et al. (2000), theorem 1; Agarwal et al. (2021).
     """
     mdp = _check_mdp(mdp)
     pi = _softmax(_check_theta(mdp, theta))
@@ -387,7 +387,7 @@ def policy_fisher(mdp: MDP, theta) -> np.ndarray:
 
     References
     ----------
-    Kakade (2001); Agarwal et al. (2021), section 5.
+    Kakade (2001); Agarwal et al. (2021).
     """
     mdp = _check_mdp(mdp)
     pi = _softmax(_check_theta(mdp, theta))
@@ -420,7 +420,7 @@ def natural_policy_gradient(mdp: MDP, theta) -> np.ndarray:
 
     References
     ----------
-    Kakade (2001); Agarwal et al. (2021), lemma 5.1.
+    Kakade (2001); Agarwal et al. (2021).
     """
     mdp = _check_mdp(mdp)
     pi = _softmax(_check_theta(mdp, theta))
@@ -432,7 +432,7 @@ def soft_policy_iteration(pi, A, lr, gamma) -> np.ndarray:
     """The multiplicative update ``pi'[x, y] ∝ pi[x, y] exp(lr A[x, y] / (1 - gamma))``.
 
     For the tabular softmax it is the policy reached by one natural policy gradient step
-    ``theta + lr F^+ grad V(p0)`` (Agarwal et al., 2021, lemma 5.1).
+    ``theta + lr F^+ grad V(p0)`` (Agarwal et al., 2021).
 
     Parameters
     ----------
