@@ -60,6 +60,7 @@ __all__ = [
     "logistic",
     "online",
     "plotting",
+    "policy",
     "regression",
     "symbolic",
     "COORDINATE_NAMES",
