@@ -1,7 +1,8 @@
 """Serve BokehJS from the book itself, on the pages that hold a kernel-free explorer.
 
-``natgrad_lib.live.LiveExplorer`` embeds a Bokeh document in a cell's HTML output and leaves
-the loading of BokehJS to the page. Bokeh's own Sphinx directive would load it from a CDN; this
+``natgrad_lib.live.LiveExplorer`` and ``natgrad_lib.live_geodesic.LiveGeodesic`` embed a Bokeh
+document in a cell's HTML output (``natgrad_lib.live.embed_html``) and leave the loading of
+BokehJS to the page. Bokeh's own Sphinx directive would load it from a CDN; this
 copies the two bundles of the installed ``bokeh`` wheel (core and widgets, about 1.65 MB) to
 ``_static/bokeh/`` once per build and adds them to exactly the pages whose body holds an
 explorer, so the other pages stay as light as before and no request leaves the site.

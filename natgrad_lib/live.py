@@ -357,12 +357,41 @@ class LiveExplorer:
 
     def html(self) -> str:
         """The figure as the HTML book embeds it: the app, its static stand-in and the loader."""
-        from bokeh.embed import json_item
+        return embed_html(self.layout, self.uid, self.static_png(), self.alt,
+                          "The live explorer needs JavaScript; the image shows its starting state.")
 
-        item = json.dumps(json_item(self.layout, f"natgrad-live-{self.uid}"))
-        png = base64.b64encode(self.static_png()).decode()
-        alt = html.escape(self.alt, quote=True)
-        return f"""<div class="natgrad-live" id="natgrad-live-box-{self.uid}">
+    def _ipython_display_(self):
+        display_live(self.html(), "<natgrad_lib.live.LiveExplorer>")
+
+
+def embed_html(layout, uid: str, png: bytes, alt: str, noscript: str) -> str:
+    """A kernel-free Bokeh app as the HTML book embeds it: the app, its static stand-in, the loader.
+
+    Shared by :class:`LiveExplorer` and :class:`natgrad_lib.live_geodesic.LiveGeodesic`. The box
+    has ``class="natgrad-live"`` (``_ext/bokeh_assets.py`` serves BokehJS to the pages holding
+    one); the image ``png`` (alt text ``alt``) shows until the app has drawn, and again in print.
+    Once BokehJS has embedded ``layout``, the model named ``live_update`` (the app's CustomJS)
+    runs once with the event ``draw``, the slider handles get their titles as accessible names,
+    and the box gets the class ``natgrad-live-ready``.
+
+    Parameters
+    ----------
+    layout : bokeh.models.LayoutDOM
+        The app's root, holding a CustomJS named ``live_update``.
+    uid : str
+        A token unique in the page (letters and digits), for the elements' ids.
+    png : bytes
+        The static stand-in.
+    alt, noscript : str
+        The image's alt text, and the sentence shown without JavaScript (plain text, escaped here).
+    """
+    from bokeh.embed import json_item
+
+    item = json.dumps(json_item(layout, f"natgrad-live-{uid}"))
+    image = base64.b64encode(png).decode()
+    alt = html.escape(alt, quote=True)
+    noscript = html.escape(noscript, quote=False)
+    return f"""<div class="natgrad-live" id="natgrad-live-box-{uid}">
 <style>
 .natgrad-live > .natgrad-live-static {{ display: block; max-width: 100%; height: auto; }}
 .natgrad-live.natgrad-live-ready > .natgrad-live-static {{ display: none; }}
@@ -371,13 +400,13 @@ class LiveExplorer:
   .natgrad-live > .natgrad-live-static {{ display: block !important; }}
 }}
 </style>
-<div class="natgrad-live-app" id="natgrad-live-{self.uid}"></div>
-<img class="natgrad-live-static" src="data:image/png;base64,{png}" alt="{alt}">
-<noscript><p>The live explorer needs JavaScript; the image shows its starting state.</p></noscript>
-<script type="application/json" id="natgrad-live-item-{self.uid}">{item}</script>
+<div class="natgrad-live-app" id="natgrad-live-{uid}"></div>
+<img class="natgrad-live-static" src="data:image/png;base64,{image}" alt="{alt}">
+<noscript><p>{noscript}</p></noscript>
+<script type="application/json" id="natgrad-live-item-{uid}">{item}</script>
 <script>
 (function () {{
-  var box = document.getElementById("natgrad-live-box-{self.uid}");
+  var box = document.getElementById("natgrad-live-box-{uid}");
   var tries = 0;
   // Bokeh's slider handle (role="slider") has no accessible name: give it its title's text
   function labelSliders(root) {{
@@ -408,9 +437,9 @@ class LiveExplorer:
       box.classList.add("natgrad-live-failed");
       return;
     }}
-    var item = JSON.parse(document.getElementById("natgrad-live-item-{self.uid}").textContent);
+    var item = JSON.parse(document.getElementById("natgrad-live-item-{uid}").textContent);
     window.Bokeh.embed.embed_item(item).then(function () {{
-      // the module draws the paths (drawMoving): a first time now, then at every change
+      // the app's module draws a first time now, then at every change
       var doc = window.Bokeh.index.get_by_id(item.root_id).model.document;
       return doc.get_model_by_name("live_update").execute({{event_name: "draw"}});
     }}).then(function () {{
@@ -424,15 +453,19 @@ class LiveExplorer:
 </script>
 </div>"""
 
-    def _ipython_display_(self):
-        from IPython.display import display
 
-        # JupyterLab: jupyter_bokeh runs this output's BokehJS first. The HTML book has no renderer
-        # for the loader's mime type and takes the empty HTML instead, which it drops: the book
-        # serves BokehJS from _static/bokeh once for every page.
-        code = "\n".join(p.read_text(encoding="utf-8") for p in bokehjs_files())
-        display({LOAD_MIME: code, "text/html": ""}, raw=True)
-        display({"text/html": self.html(), "text/plain": "<natgrad_lib.live.LiveExplorer>"}, raw=True)
+def display_live(page_html: str, plain: str) -> None:
+    """Show an app made by :func:`embed_html` in Jupyter: BokehJS for JupyterLab first, then the app.
+
+    JupyterLab: jupyter_bokeh runs the first output's BokehJS. The HTML book has no renderer for
+    the loader's mime type and takes the empty HTML instead, which it drops
+    (:class:`BookMimeRenderer`): the book serves BokehJS from ``_static/bokeh`` once per page.
+    """
+    from IPython.display import display
+
+    code = "\n".join(p.read_text(encoding="utf-8") for p in bokehjs_files())
+    display({LOAD_MIME: code, "text/html": ""}, raw=True)
+    display({"text/html": page_html, "text/plain": plain}, raw=True)
 
 
 class BookMimeRenderer:

@@ -1102,3 +1102,269 @@ def test_explorer_page_has_no_dead_widget_and_stays_small(built_book):
     # no widget manager is loaded (nb_ipywidgets_js: {}), so embedded widget state is dead weight
     assert "widget-state+json" not in page, "the live cell's widget state was embedded"
     assert len(page.encode()) < 3 * 1024 * 1024, f"explorer page is {len(page.encode()) / 1e6:.2f} MB"
+
+
+# --- the live geodesic figure (natgrad_lib.live_geodesic), worked as a reader works it -----------
+
+GEODESIC_PAGE = "chapters/gaussian_geometry.html"
+
+# The document of the geodesic figure (the page may hold other Bokeh documents), by its models' names.
+_GEO_DOC = "Bokeh.documents.find((d) => d.get_model_by_name('live_geodesic'))"
+
+# What the page holds: the sliders, the sources Bokeh draws and the readout as the reader reads it.
+_GEO_STATE = """() => {
+  const doc = %s;
+  const get = (n) => doc.get_model_by_name(n);
+  const xy = (n) => ({x: [...get(n).data.x], y: [...get(n).data.y]});
+  const shown = {};
+  const root = document.querySelector('.natgrad-live');
+  (function walk(node) {  // the readout renders in Bokeh's shadow roots
+    node.querySelectorAll('[data-quantity]').forEach((el) => { shown[el.dataset.quantity] = el.innerText; });
+    node.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });
+  })(root);
+  return {mu1: get('mu1').value, sigma1: get('sigma1').value, mu2: get('mu2').value, sigma2: get('sigma2').value,
+          geodesic: xy('geodesic'), segment: xy('segment'), point1: xy('point1'), point2: xy('point2'),
+          density1: xy('density1'), density2: xy('density2'), readout: get('readout').text, shown: shown,
+          top: get('densities').y_range.end};
+}""" % _GEO_DOC
+
+# The sources were computed from the sliders' current values, and the readout is on the screen.
+_GEO_SETTLED = """(old) => {
+  const doc = %s;
+  if (!doc) return false;
+  const get = (n) => doc.get_model_by_name(n), v = (n) => get(n).value;
+  // the segment holds the two points exactly (the geodesic's ends only to rounding)
+  const s = get('segment').data;
+  return s.x[0] === v('mu1') && s.y[0] === v('sigma1') && s.x[1] === v('mu2') && s.y[1] === v('sigma2')
+    && get('readout').text !== old;
+}""" % _GEO_DOC
+
+# Page coordinates of a point (mu, sigma) of the figure's plane (or (x, p(x)) of its densities).
+_GEO_TO_PAGE = """([mu, sigma, name = 'plane']) => {
+  const plot = (%s).get_model_by_name(name);
+  const find = (v) => v.model === plot ? v : (v.child_views ?? []).map(find).find(Boolean);
+  const view = [...Bokeh.index.roots].map(find).find(Boolean);
+  const rect = view.canvas_view.el.getBoundingClientRect();
+  const f = view.frame.bbox, xr = plot.x_range, yr = plot.y_range;
+  return [rect.left + f.left + (mu - xr.start) / (xr.end - xr.start) * f.width,
+          rect.top + f.top + (yr.end - sigma) / (yr.end - yr.start) * f.height];
+}""" % _GEO_DOC
+
+
+def _open_geodesic(browser, site, width=1280, height=900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    watched = _watch(page, site)
+    page.goto(f"{site}/{GEODESIC_PAGE}", wait_until="load")
+    assert page.locator(".natgrad-live").count() == 1, \
+        f"{GEODESIC_PAGE} holds no live figure: the chapter shows natgrad_lib.live_geodesic.LiveGeodesic"
+    page.wait_for_selector(".natgrad-live-ready", timeout=20000)
+    page.locator(".natgrad-live").scroll_into_view_if_needed()
+    return page, watched
+
+
+def _geo_state(page, old_readout=None):
+    """The figure's state once it has followed the sliders (and, given ``old_readout``, once the
+    readout has changed from it): conditions, never a delay."""
+    page.wait_for_function(_GEO_SETTLED, arg=old_readout, timeout=5000)
+    return page.evaluate(_GEO_STATE)
+
+
+def _assert_geodesic_matches_natgrad_lib(state, what):
+    """The page's geodesic, segment, points, densities and readout are natgrad_lib's for its sliders."""
+    import numpy as np
+
+    from natgrad_lib import live_geodesic
+    from natgrad_lib.divergences import kl_divergence
+    from natgrad_lib.fisher_rao import fisher_rao_distance, geodesic
+
+    p, q = (state["mu1"], state["sigma1"]), (state["mu2"], state["sigma2"])
+    got = np.column_stack([state["geodesic"]["x"], state["geodesic"]["y"]])
+    expected = geodesic(p, q, np.linspace(0.0, 1.0, live_geodesic.N_GEODESIC))
+    assert got.shape == expected.shape, f"{what}: {got.shape} geodesic points, natgrad_lib {expected.shape}"
+    rel = np.hypot(*(got - expected).T) / np.hypot(*expected.T)
+    assert rel.max() <= 1e-9, f"{what}: the geodesic differs from natgrad_lib's by {rel.max():.2e}"
+    assert state["segment"] == {"x": [p[0], q[0]], "y": [p[1], q[1]]}, what
+    assert state["point1"] == {"x": [p[0]], "y": [p[1]]} and state["point2"] == {"x": [q[0]], "y": [q[1]]}, what
+    for name, (mu, s) in (("density1", p), ("density2", q)):
+        x = np.array(state[name]["x"])
+        pdf = np.exp(-0.5 * ((x - mu) / s) ** 2) / (s * math.sqrt(2 * math.pi))
+        np.testing.assert_allclose(state[name]["y"], pdf, rtol=1e-12, atol=1e-300, err_msg=f"{what}: {name}")
+    d = fisher_rao_distance(p, q)
+    expected = {"d": d, "kl12": kl_divergence(p, q, "mean_std"), "kl21": kl_divergence(q, p, "mean_std"),
+                "half": 0.5 * d * d}
+    assert state["top"] == pytest.approx(live_geodesic.density_top(p, q), rel=1e-12), f"{what}: densities' axis"
+    half_unit = 0.5 * 10.0 ** -live_geodesic.DIGITS
+    for key, value in expected.items():
+        shown = state["shown"][key]  # what the reader reads, e.g. "Fisher-Rao distance d = 1.2345"
+        printed = float(shown.rsplit("=", 1)[1])
+        assert abs(printed - value) <= half_unit * (1 + 1e-9), f"{what}: {shown!r}, natgrad_lib {key} = {value!r}"
+        assert len(shown.rsplit(".", 1)[1]) == live_geodesic.DIGITS, f"{what}: {shown!r}"
+    return expected
+
+
+def _assert_geodesic_drawn(page, state, what):
+    """In a screenshot, as a reader sees it: the geodesic, the two points and the two densities in
+    their colours where the page's sources say they are."""
+    from PIL import Image
+
+    from natgrad_lib.live_geodesic import STYLE
+
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    g = state["geodesic"]
+    segment = [page.evaluate(_GEO_TO_PAGE, [x, y]) for x, y in zip(state["segment"]["x"], state["segment"]["y"])]
+    points = [page.evaluate(_GEO_TO_PAGE, [state[f"point{i}"]["x"][0], state[f"point{i}"]["y"][0]]) for i in (1, 2)]
+    n = len(g["x"])
+    along = [page.evaluate(_GEO_TO_PAGE, [g["x"][i], g["y"][i]]) for i in range(n // 5, n - n // 5, n // 10)]
+    clear = [p for p in along if _far_from_lines(p, [segment], 4) and _far_from(p, points, 12)]
+    missing = [p for p in clear if not _shows(image, p, _rgb(STYLE["geodesic"]["color"]), tolerance=80)]
+    assert not missing, f"{what}: the geodesic is not drawn at {missing} of {len(clear)} points"
+    for i, xy in zip((1, 2), points):
+        assert _shows(image, xy, _rgb(STYLE[f"point{i}"]["color"]), radius=1), f"{what}: point {i} not drawn at {xy}"
+    peaks = []
+    for i in (1, 2):
+        d = state[f"density{i}"]
+        k = max(range(len(d["y"])), key=d["y"].__getitem__)
+        peaks.append(page.evaluate(_GEO_TO_PAGE, [d["x"][k], d["y"][k], "densities"]))
+    for i, xy in zip((1, 2), peaks):
+        if _far_from(xy, [peaks[2 - i]], 10):
+            assert _shows(image, xy, _rgb(STYLE[f"density{i}"]["color"]), radius=3), f"{what}: p{i} not drawn at {xy}"
+    return image
+
+
+def test_live_geodesic_loads_and_opens_with_natgrad_libs_state(browser, site):
+    """The page embeds the figure offline, and what it shows first is natgrad_lib's."""
+    page, (external, failed, errors) = _open_geodesic(browser, site)
+    state = _geo_state(page)
+    _assert_geodesic_matches_natgrad_lib(state, "on opening")
+    _assert_geodesic_drawn(page, state, "on opening")
+    page.close()
+    assert not external, f"requests left the site: {external}"
+    assert not failed, f"failed requests: {failed}"
+    assert not _unexpected(errors), errors
+
+
+def test_live_geodesic_works_by_keyboard(browser, site):
+    """Tab to a slider, arrow keys move it; the points, geodesic, densities and readout follow."""
+    from playwright.sync_api import expect
+
+    page, (_, _, errors) = _open_geodesic(browser, site)
+    first = _geo_state(page)
+    handle = page.get_by_role("slider", name="mean μ₂")
+    handle.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    state = _geo_state(page, first["readout"])
+    assert state["mu2"] == pytest.approx(first["mu2"] + 4 * 0.05), "ArrowRight did not move mean μ₂ by 4 steps"
+    assert (state["mu1"], state["sigma1"], state["sigma2"]) == (first["mu1"], first["sigma1"], first["sigma2"])
+    _assert_geodesic_matches_natgrad_lib(state, "after mean μ₂ ArrowRight x4")
+    _assert_geodesic_drawn(page, state, "after mean μ₂ ArrowRight x4")
+    # every slider is reached by Tab from the first, each with its name, and Reset by Tab too
+    page.get_by_role("slider", name="mean μ₁").focus()
+    names = []
+    for _ in range(5):
+        focused = page.evaluate(_FOCUSED)
+        names.append(focused["name"])
+        assert focused["outline"] != "none" and focused["width"] >= 1, f"no visible focus on {focused}"
+        page.keyboard.press("Tab")
+    assert names == ["mean μ₁", "standard deviation σ₁", "mean μ₂", "standard deviation σ₂", "Reset"], names
+    # Home on all four sliders: two equal points, at distance 0 with both KLs 0
+    for name in ("mean μ₁", "standard deviation σ₁", "mean μ₂", "standard deviation σ₂"):
+        page.get_by_role("slider", name=name).focus()
+        page.keyboard.press("Home")
+    state = _geo_state(page, state["readout"])
+    assert (state["mu1"], state["sigma1"]) == (state["mu2"], state["sigma2"]) == (-3.0, 0.2), state
+    quantities = _assert_geodesic_matches_natgrad_lib(state, "with two equal points")
+    assert quantities == {"d": 0.0, "kl12": 0.0, "kl21": 0.0, "half": 0.0}
+    assert set(state["geodesic"]["x"]) == {-3.0} and set(state["geodesic"]["y"]) == {0.2}
+    page.get_by_role("slider", name="standard deviation σ₁").focus()
+    page.keyboard.press("End")
+    state = _geo_state(page, state["readout"])
+    assert state["sigma1"] == pytest.approx(3.0)
+    _assert_geodesic_matches_natgrad_lib(state, "after standard deviation σ₁ End")
+    page.get_by_role("button", name="Reset").focus()
+    page.keyboard.press("Enter")
+    state = _geo_state(page, state["readout"])
+    assert [state[k] for k in ("mu1", "sigma1", "mu2", "sigma2")] == [first[k] for k in ("mu1", "sigma1", "mu2", "sigma2")]
+    assert state["readout"] == first["readout"]
+    expect(handle).to_have_attribute("aria-label", "mean μ₂")
+    live = page.evaluate("""() => {  // the readout is a live region: a screen reader says its changes
+        const find = (v) => v.model === (%s).get_model_by_name('readout') ? v
+                                                                          : (v.child_views ?? []).map(find).find(Boolean);
+        const view = [...Bokeh.index.roots].map(find).find(Boolean);
+        return [view.el.getAttribute('aria-live'), view.el.innerText !== undefined]; }""" % _GEO_DOC)
+    assert live == ["polite", True], live
+    page.close()
+    assert not _unexpected(errors), errors
+
+
+def test_live_geodesic_follows_a_drag_and_a_click(browser, site):
+    """Dragging a point moves it and the readout follows; a click moves the nearer point there."""
+    from PIL import Image
+
+    page, (_, _, errors) = _open_geodesic(browser, site)
+    first = _geo_state(page)
+    x0, y0 = page.evaluate(_GEO_TO_PAGE, [first["mu2"], first["sigma2"]])
+    target = (-2.0, 2.0)
+    x1, y1 = page.evaluate(_GEO_TO_PAGE, list(target))
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x0 + (x1 - x0) * i / 10, y0 + (y1 - y0) * i / 10)
+    page.mouse.up()
+    state = _geo_state(page, first["readout"])
+    assert state["mu2"] == pytest.approx(target[0], abs=0.03) and state["sigma2"] == pytest.approx(target[1], abs=0.03)
+    assert (state["mu1"], state["sigma1"]) == (first["mu1"], first["sigma1"]), "the drag moved the other point"
+    _assert_geodesic_matches_natgrad_lib(state, "after a drag of point 2")
+    # drawn where the page computed it, and the old geodesic is gone where the new one does not pass
+    image = _assert_geodesic_drawn(page, state, "after a drag of point 2")
+    new = [page.evaluate(_GEO_TO_PAGE, [x, y]) for x, y in zip(state["geodesic"]["x"], state["geodesic"]["y"])]
+    old = [page.evaluate(_GEO_TO_PAGE, [x, y]) for x, y in zip(first["geodesic"]["x"], first["geodesic"]["y"])]
+    gone = [p for p in old[::5] if _far_from_lines(p, [new], 10)]
+    left = [p for p in gone if _shows(image, p, (0, 0, 0), tolerance=80)]
+    assert len(gone) >= 5 and not left, f"the old geodesic is still drawn at {left[:5]} of {len(gone)}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".natgrad-live").screenshot(path=str(SCREENSHOTS / "geodesic_explorer_after_drag.png"))
+    # a click nearer to point 1 moves point 1, not point 2
+    near1 = (state["mu1"] + 0.4, state["sigma1"] + 0.3)
+    page.mouse.click(*page.evaluate(_GEO_TO_PAGE, list(near1)))
+    after = _geo_state(page, state["readout"])
+    assert after["mu1"] == pytest.approx(near1[0], abs=0.03) and after["sigma1"] == pytest.approx(near1[1], abs=0.03)
+    assert (after["mu2"], after["sigma2"]) == (state["mu2"], state["sigma2"])
+    _assert_geodesic_matches_natgrad_lib(after, "after a click near point 1")
+    _assert_geodesic_drawn(page, after, "after a click near point 1")
+    page.close()
+    assert not _unexpected(errors), errors
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 900, "geodesic_explorer.png"),
+                                                 (390, 844, "geodesic_explorer_phone.png")])
+def test_live_geodesic_fits_the_screen(browser, site, width, height, name):
+    """On a wide screen and on a phone the figure fits its column; screenshots for reviewers."""
+    page, _ = _open_geodesic(browser, site, width, height)
+    _settle(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.locator(".natgrad-live").bounding_box()
+    article = page.locator("article").bounding_box()
+    assert box["x"] >= article["x"] - 1 and box["x"] + box["width"] <= article["x"] + article["width"] + 1, (box, article)
+    for model in ("plane", "densities"):  # both plots and all sliders are inside the figure
+        inner = page.evaluate(f"""() => {{
+            const plot = ({_GEO_DOC}).get_model_by_name('{model}');
+            const find = (v) => v.model === plot ? v : (v.child_views ?? []).map(find).find(Boolean);
+            const r = [...Bokeh.index.roots].map(find).find(Boolean).el.getBoundingClientRect();
+            return [r.left, r.right, r.width]; }}""")
+        assert inner[0] >= box["x"] - 1 and inner[1] <= box["x"] + box["width"] + 1 and inner[2] >= 280, (model, inner)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".natgrad-live").screenshot(path=str(SCREENSHOTS / name))
+    page.close()
+
+
+def test_live_geodesic_has_a_static_stand_in(browser, site):
+    """Without JavaScript the figure shows an image of its opening state, with alt text."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/{GEODESIC_PAGE}", wait_until="load")
+    image = page.locator(".natgrad-live img.natgrad-live-static")
+    assert image.count() == 1 and image.is_visible()
+    assert len(image.get_attribute("alt")) > 40
+    assert image.evaluate("img => img.naturalWidth") > 300
+    context.close()
