@@ -74,7 +74,7 @@ def fisher_rao_distance(theta1, theta2) -> float:
 
     References
     ----------
-    Atkinson and Mitchell (1981), equation (3.6); Costa, Santos and Strapasson (2015), section 3.
+    Atkinson and Mitchell (1981); Costa, Santos and Strapasson (2015), section 3.
     """
     p, q = _point(theta1, "theta1"), _point(theta2, "theta2")
     return SQRT2 * _half_plane_distance(p, q)

@@ -5,7 +5,8 @@ Left, or on top on a narrow screen, the :math:`(\mu, \sigma)` half-plane with th
 that the reader drags (a click moves the nearer one), the Fisher-Rao geodesic between them
 (:func:`natgrad_lib.fisher_rao.geodesic`) and, for contrast, the straight segment. Below, the two
 densities on a common axis. A readout gives the Fisher-Rao distance :math:`d`, both KL
-divergences and :math:`d^2/2`, which both KLs approach as the points come together. Four
+divergences and :math:`d^2/2`; as the points come together each KL divided by :math:`d^2/2`
+tends to 1 (they differ at third order in :math:`d`). Four
 sliders and a Reset button make it work by keyboard alone.
 
 Python builds the document once, with the opening state computed by natgrad_lib; every change
@@ -246,7 +247,7 @@ class LiveGeodesic:
             plane.js_on_event(event, callback)
 
         wrap = [":host { flex-wrap: wrap; }"]  # on a narrow screen the second column wraps below
-        note = Div(text="For nearby points both KL divergences approach d²/2 (to second order in d).",
+        note = Div(text="For nearby points KL / (d²/2) → 1: each KL differs from d²/2 only at third order in d.",
                    sizing_mode="stretch_width", styles={"font-size": "13px", "color": "#444"})
         panel = column(readout, note,
                        row(column(Div(text="<b>Point 1</b> (circle)"), controls["mu1"], controls["sigma1"]),
