@@ -177,6 +177,7 @@ def test_a_link_that_cannot_work_on_paper_stops_the_print(tmp_path, body, messag
 def test_tex_a_bookmark_cannot_show_stops_the_print():
     assert make_pdf.bookmark_title("Multiplying by \\(F\\) without forming it") == "Multiplying by F without forming it"
     assert make_pdf.bookmark_title("two in \\((\\mu, \\sigma^2)\\)") == "two in (μ, σ²)"
+    assert make_pdf.bookmark_title("The update, in \\((\\mu, \\log\\sigma)\\)") == "The update, in (μ, log σ)"
     with pytest.raises(make_pdf.PrintError, match="frac"):
         make_pdf.bookmark_title("\\(\\frac{1}{2}\\)")
 

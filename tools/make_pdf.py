@@ -184,7 +184,8 @@ def _heading_text(heading) -> str:
 # TeX in a heading, as plain text for a bookmark (a PDF outline holds no mathematics).
 _TEX_TEXT = {r"\mu": "μ", r"\sigma": "σ", r"\theta": "θ", r"\tau": "τ", r"\eta": "η", r"\lambda": "λ",
              r"\alpha": "α", r"\delta": "δ", r"\nabla": "∇", "^2": "²", "^{2}": "²", "^{-1}": "⁻¹",
-             r"\top": "ᵀ", r"\,": " "}
+             r"\top": "ᵀ", r"\,": " ", r"\log": "log ", r"\gamma": "γ", r"\pi": "π", r"\rho": "ρ",
+             r"\omega": "ω", r"\Sigma": "Σ"}
 
 
 def bookmark_title(title: str) -> str:
