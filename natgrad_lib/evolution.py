@@ -192,7 +192,8 @@ def rank_utilities(values) -> np.ndarray:
     :math:`u_k = \max(0, \log(n/2 + 1) - \log k) / \sum_j \max(0, \log(n/2 + 1) - \log j) - 1/n`
     (Wierstra et al. 2014, sec. 3.1). The utilities sum to zero, and the best sample has the
     largest. Ties get the mean of their utilities, so the result depends on the values only
-    through their order: it is unchanged by any strictly increasing transform of them.
+    through their order: it is unchanged by any strictly increasing transform of them, as long
+    as the transformed values, in floating point, create no new ties.
 
     Parameters
     ----------
@@ -243,7 +244,8 @@ def _utilities(values: np.ndarray, by_rank: np.ndarray | None = None) -> np.ndar
 
 def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_samples: int,
                        seed: int | None = None, natural: bool = True,
-                       fitness_shaping: bool = False, target: float | None = None) -> SearchPath:
+                       fitness_shaping: bool = False, target: float | None = None,
+                       lr_sigma: float | None = None) -> SearchPath:
     r"""Minimise ``f`` by gradient steps on :math:`J` in the chart :math:`(\mu, \log\sigma)`.
 
     Each step draws ``n_samples`` points with a fresh stream of one generator seeded with
@@ -251,13 +253,16 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
 
     .. math::
 
-        (\mu, \log\sigma) \leftarrow (\mu, \log\sigma) - \alpha\, g,
+        \mu \leftarrow \mu - \alpha\, g_\mu, \qquad
+        \log\sigma \leftarrow \log\sigma - \alpha_\sigma\, g_{\log\sigma},
 
     with :math:`g` the search gradient (``natural=False``) or the natural search gradient
     (``natural=True``: separable NES). With ``fitness_shaping`` the values of :math:`f` are
     replaced by :math:`-n u` with :math:`u` the :func:`rank_utilities` of the samples, so the step
     no longer follows :math:`\nabla J` but the gradient of a rank-based (quantile) objective; it is
-    then unchanged by any increasing transform of :math:`f`.
+    then unchanged by any strictly increasing transform of :math:`f` (that creates no ties in
+    floating point). The shaped step is scaled by :math:`n/(n-1)` through the leave-one-out
+    baseline, so ``lr`` corresponds to Wierstra et al.'s :math:`\eta = \alpha\, n/(n-1)`.
 
     Parameters
     ----------
@@ -279,6 +284,10 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
         Use rank utilities instead of the values of ``f``.
     target : float or None
         Stop as soon as :math:`f(\mu) \le` ``target``.
+    lr_sigma : float or None
+        Learning rate :math:`\alpha_\sigma > 0` of :math:`\log\sigma`, as in separable NES
+        (SNES), which uses one rate for the mean and another for the spread; ``None`` (the
+        default) means ``lr``.
 
     Returns
     -------
@@ -306,6 +315,7 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
     if not np.all(sigma > 0):
         raise ValueError(f"sigma0 must be > 0 in every coordinate, got {sigma.tolist()}")
     lr = positive_float(lr, "lr")
+    lr_sigma = lr if lr_sigma is None else positive_float(lr_sigma, "lr_sigma")
     steps = count(steps, "steps", 0)
     n_samples = count(n_samples, "n_samples", 2)
     seed = optional_seed(seed)
@@ -318,7 +328,8 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
     def diverged(step, what):
         return SearchDiverged(
             f"evolution_strategy diverged at step {step}: {what} (mu = {mu.tolist()}, "
-            f"log sigma = {log_sigma.tolist()}); try a smaller lr than {lr}")
+            f"log sigma = {log_sigma.tolist()}); try a smaller lr than {lr} "
+            f"(or lr_sigma than {lr_sigma})")
 
     by_rank = _rank_weights(n_samples)
     with np.errstate(all="ignore"):  # overflow is caught below, as a clear error
@@ -341,10 +352,10 @@ def evolution_strategy(f: Callable, mu0, sigma0, lr: float, steps: int, n_sample
             g_mu_scaled, g_log_sigma = _score_terms(values, z)
             if natural:
                 mu = mu - lr * sigma * g_mu_scaled
-                log_sigma = log_sigma - lr * 0.5 * g_log_sigma
+                log_sigma = log_sigma - lr_sigma * 0.5 * g_log_sigma
             else:
                 mu = mu - lr * g_mu_scaled / sigma
-                log_sigma = log_sigma - lr * g_log_sigma
+                log_sigma = log_sigma - lr_sigma * g_log_sigma
             # exp(log_sigma) must stay a positive double: |log sigma| < 700
             if not (np.isfinite(mu).all() and (np.abs(log_sigma) < 700).all()):
                 raise diverged(step, "mu or log sigma left the floating-point range")

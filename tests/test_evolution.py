@@ -130,6 +130,10 @@ def test_divergence_raises_a_clear_error():
         (lambda: es.natural_search_gradient(es.rosenbrock, [[0.0]], [1.0], 10, 0), "mu"),
         (lambda: es.evolution_strategy(es.rosenbrock, [0, 0], [1, 1], 0.0, 5, 10), "lr"),
         (lambda: es.evolution_strategy(es.rosenbrock, [0, 0], [1, -1], 0.1, 5, 10), "sigma0"),
+        (lambda: es.evolution_strategy(es.rosenbrock, [0, 0], [1, 1], 0.1, 5, 10,
+                                       lr_sigma=0.0), "lr_sigma"),
+        (lambda: es.evolution_strategy(es.rosenbrock, [0, 0], [1, 1], 0.1, 5, 10,
+                                       lr_sigma=np.nan), "lr_sigma"),
         (lambda: es.evolution_strategy(es.rosenbrock, [0, 0], [1, 1], 0.1, -1, 10), "steps"),
         (lambda: es.evolution_strategy(es.rosenbrock, [0, 0], [1, 1], 0.1, 5, 10,
                                        target=np.inf), "target"),
@@ -167,3 +171,29 @@ def test_target_stops_the_run_and_the_path_is_a_prefix():
     assert k < 100 and es.scaled_quadratic(short.mu[-1:])[0] <= 1e-4
     assert np.all(es.scaled_quadratic(short.mu[:-1]) > 1e-4)
     assert np.array_equal(full.mu[: k + 1], short.mu)
+
+
+@pytest.mark.parametrize("natural", [False, True])
+def test_lr_sigma_defaults_to_lr_and_moves_only_log_sigma(natural):
+    """lr_sigma=None is lr; a separate lr_sigma changes the log sigma step by its ratio to lr."""
+    kwargs = dict(mu0=[-1.0, 1.0], sigma0=[0.3, 0.2], steps=1, n_samples=10, seed=4,
+                  natural=natural, fitness_shaping=True)
+    lr = 0.5 if natural else 1e-3
+    same = es.evolution_strategy(es.rosenbrock, lr=lr, **kwargs)
+    explicit = es.evolution_strategy(es.rosenbrock, lr=lr, lr_sigma=lr, **kwargs)
+    assert np.array_equal(same.mu, explicit.mu) and np.array_equal(same.sigma, explicit.sigma)
+    slow = es.evolution_strategy(es.rosenbrock, lr=lr, lr_sigma=lr / 10, **kwargs)
+    assert np.array_equal(slow.mu, same.mu)  # the first mu step uses the old sigma
+    step_same = np.log(same.sigma[1] / same.sigma[0])
+    step_slow = np.log(slow.sigma[1] / slow.sigma[0])
+    assert np.allclose(step_slow, step_same / 10, rtol=1e-12)
+
+
+def test_nes_equivariance_holds_with_two_learning_rates():
+    D, b = np.array([3.0, 0.2]), np.array([1.0, -2.0])
+    mu0, sigma0 = np.array([-1.0, 1.0]), np.array([0.3, 0.2])
+    run = es.evolution_strategy(es.rosenbrock, mu0, sigma0, 2.0, 40, 10, 7,
+                                fitness_shaping=True, lr_sigma=0.05)
+    image = es.evolution_strategy(lambda y: es.rosenbrock((y - b) / D), D * mu0 + b, D * sigma0,
+                                  2.0, 40, 10, 7, fitness_shaping=True, lr_sigma=0.05)
+    assert _relative_gap(run, image, D, b) < 1e-10
