@@ -97,6 +97,13 @@ body *:not(#no-such-id), body *:not(#no-such-id)::before, body *:not(#no-such-id
 div.cell_input, div.cell_output, figure, div.math { break-inside: avoid; }
 /* A heading of two lines is not split between pages (the theme only keeps it with what follows). */
 h1, h2, h3, h4 { break-inside: avoid; }
+/* A section and its heading start on the same page. Chromium may break between the top of a
+   section and the top margin of its heading, or after an empty label just above the heading:
+   the section's link target then sits at the foot of one page and its heading on the next. The
+   heading's top margin becomes the section's padding, which moves with the section. */
+.bd-content section:has(> :is(h2, h3, h4)) { padding-top: 1.5rem; }
+.bd-content section > :is(h2, h3, h4) { margin-top: 0; }
+.bd-content section > span[id]:empty + :is(h2, h3, h4) { break-before: avoid; }
 /* ...unless the block is tall (print_pdf marks it, see TALL). */
 .bd-content .print-may-break, .bd-content .print-may-break :is(div.highlight, div[class*=highlight-],
   div.literal-block-wrapper, pre, table) { break-inside: auto !important; }
