@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._validation import count, finite_float, finite_result, positive_float
+from ._validation import as_vector2, count, finite_float, finite_result, positive_float
 from .charts import validate_theta
 
 SQRT2 = math.sqrt(2.0)
@@ -31,6 +31,14 @@ SQRT2 = math.sqrt(2.0)
 
 def _point(theta, name):
     return validate_theta(theta, "mean_std", name)
+
+
+def _parameters(values, name):
+    """Positions along a curve: a finite number or 1-D array of finite numbers, as an array."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be a finite number or 1-D array of finite numbers, got {arr!r}")
+    return arr
 
 
 def _half_plane_distance(p, q) -> float:
@@ -123,9 +131,7 @@ def geodesic(theta1, theta2, t) -> np.ndarray:
            [ 1.      ,  1.      ]])
     """
     p, q = _point(theta1, "theta1"), _point(theta2, "theta2")
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    if t.ndim != 1 or not np.all(np.isfinite(t)):
-        raise ValueError(f"t must be a finite number or 1-D array of finite numbers, got {t!r}")
+    t = _parameters(t, "t")
     d = _half_plane_distance(p, q)
     if d == 0.0:
         return np.tile(p, (len(t), 1))
@@ -235,9 +241,7 @@ def integrate_geodesic(theta, velocity, s_end: float = 1.0, n_points: int = 101,
     True
     """
     start = _point(theta, "theta")
-    v = np.asarray(velocity, dtype=float)
-    if v.shape != (2,) or not np.all(np.isfinite(v)):
-        raise ValueError(f"velocity must be a finite array of shape (2,), got {velocity!r}")
+    v = as_vector2(velocity, "velocity")
     s_end = positive_float(s_end, "s_end")
     n_points = count(n_points, "n_points", 2)
     rtol = finite_float(rtol, "rtol")
@@ -288,12 +292,8 @@ def exp_map(theta, velocity, s) -> np.ndarray:
            [0.      , 2.718282]])
     """
     mu, sigma = _point(theta, "theta")
-    v = np.asarray(velocity, dtype=float)
-    if v.shape != (2,) or not np.all(np.isfinite(v)):
-        raise ValueError(f"velocity must be a finite array of shape (2,), got {velocity!r}")
-    s = np.atleast_1d(np.asarray(s, dtype=float))
-    if s.ndim != 1 or not np.all(np.isfinite(s)):
-        raise ValueError(f"s must be a finite number or 1-D array of finite numbers, got {s!r}")
+    v = as_vector2(velocity, "velocity")
+    s = _parameters(s, "s")
     u, du, dsigma = mu / SQRT2, v[0] / SQRT2, v[1]
     kappa = math.hypot(du, dsigma) / sigma
     if kappa == 0.0:
