@@ -1074,11 +1074,15 @@ def test_live_explorer_works_by_keyboard(browser, site):
     assert state["chart"] == "mean_precision" and state["overlay"] == [1] and state["play"].endswith("Pause")
 
 
-def test_live_explorer_has_a_static_stand_in(browser, site):
-    """Without JavaScript, and in print, the figure shows an image of the opening race, with alt text."""
+@pytest.mark.parametrize("page_path", ["chapters/explorer.html", "chapters/gaussian_geometry.html"])
+def test_live_explorer_has_a_static_stand_in(browser, site, page_path):
+    """Without JavaScript, and in print, a live figure shows an image of its opening state, with alt text.
+
+    Both live figures (the explorer, the geodesic figure) share the embed (``live.embed_html``).
+    """
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{site}/chapters/explorer.html", wait_until="load")
+    page.goto(f"{site}/{page_path}", wait_until="load")
     image = page.locator(".natgrad-live img.natgrad-live-static")
     assert image.count() == 1 and image.is_visible()
     assert len(image.get_attribute("alt")) > 40
@@ -1086,7 +1090,7 @@ def test_live_explorer_has_a_static_stand_in(browser, site):
     context.close()
     # in print the picture stands in for the app too
     page = browser.new_page()
-    page.goto(f"{site}/chapters/explorer.html", wait_until="load")
+    page.goto(f"{site}/{page_path}", wait_until="load")
     page.wait_for_selector(".natgrad-live-ready", timeout=20000)
     assert not page.locator(".natgrad-live-static").first.is_visible()
     page.emulate_media(media="print")
@@ -1356,15 +1360,3 @@ def test_live_geodesic_fits_the_screen(browser, site, width, height, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".natgrad-live").screenshot(path=str(SCREENSHOTS / name))
     page.close()
-
-
-def test_live_geodesic_has_a_static_stand_in(browser, site):
-    """Without JavaScript the figure shows an image of its opening state, with alt text."""
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{site}/{GEODESIC_PAGE}", wait_until="load")
-    image = page.locator(".natgrad-live img.natgrad-live-static")
-    assert image.count() == 1 and image.is_visible()
-    assert len(image.get_attribute("alt")) > 40
-    assert image.evaluate("img => img.naturalWidth") > 300
-    context.close()
